@@ -1,0 +1,137 @@
+"""The Surface type shared by every 2-D loss surface, and its typed parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Array = np.ndarray
+#: f(x, y) for arrays x, y of the same shape.
+ValueFn = Callable[[Array, Array], Array]
+#: (x, y) -> array of shape (2, *x.shape): the gradient stacked on a leading axis.
+GradFn = Callable[[Array, Array], Array]
+#: (x, y) -> array of shape (3, *x.shape): f_xx, f_xy, f_yy.
+HessFn = Callable[[Array, Array], Array]
+#: (x, y) -> (f, gradient): both at once, sharing the common subexpressions.
+ValueGradFn = Callable[[Array, Array], tuple[Array, Array]]
+
+#: How far (in half-widths of the plotting domain, from its centre) an iterate may wander
+#: before the run counts as diverged.
+DIVERGENCE_REACH = 10.0
+
+
+@dataclass(frozen=True)
+class Param:
+    """A typed, bounded parameter of a surface (e.g. the bowl's condition number)."""
+
+    name: str
+    label: str
+    default: float
+    low: float
+    high: float
+    help: str
+    log: bool = False
+
+    def validate(self, value: object) -> float:
+        """Return ``value`` as a float inside [low, high], or raise ValueError."""
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number, got {value!r}") from None
+        if not np.isfinite(number) or not self.low <= number <= self.high:
+            raise ValueError(f"{self.name} must be between {self.low:g} and {self.high:g}, got {value!r}")
+        return number
+
+
+def stack2(first: Array, second: Array) -> Array:
+    """Stack two equally shaped arrays on a new leading axis (cheaper than np.stack for tiny inputs)."""
+    first = np.asarray(first, dtype=float)
+    out = np.empty((2, *first.shape))
+    out[0] = first
+    out[1] = second
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A 2-D loss surface with exact value, gradient and Hessian.
+
+    ``value``/``grad``/``hessian`` take points of shape (..., 2); the ``*_xy`` forms take the two
+    coordinates separately (any equal shapes) and put the component axis first, which is the
+    layout the optimizer core steps in.
+    """
+
+    name: str
+    label: str
+    latex: str
+    params: Mapping[str, float]
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    start: tuple[float, float]
+    story: str
+    value_xy: ValueFn
+    grad_xy: GradFn
+    hessian_xy: HessFn | None = None
+    #: Global minima, shape (n, 2); empty when the surface is unbounded below.
+    minima: Array = field(default_factory=lambda: np.empty((0, 2)))
+    #: The global minimum value, or None when there is none.
+    min_value: float | None = None
+    #: Other local minima worth marking (basin maps, lessons), shape (m, 2).
+    local_minima: Array = field(default_factory=lambda: np.empty((0, 2)))
+    #: Optional fused value and gradient (sweeps need both every step).
+    fused_xy: ValueGradFn | None = None
+
+    def value_and_grad_xy(self, x: Array, y: Array) -> tuple[Array, Array]:
+        """(f, gradient of shape (2, ...)) at coordinates x, y; equal to the separate calls."""
+        if self.fused_xy is not None:
+            return self.fused_xy(x, y)
+        return self.value_xy(x, y), self.grad_xy(x, y)
+
+    def value(self, xy: Array) -> Array:
+        """f at points of shape (..., 2)."""
+        xy = np.asarray(xy, dtype=float)
+        return self.value_xy(xy[..., 0], xy[..., 1])
+
+    def grad(self, xy: Array) -> Array:
+        """Exact gradient at points of shape (..., 2), same shape out."""
+        xy = np.asarray(xy, dtype=float)
+        return np.moveaxis(self.grad_xy(xy[..., 0], xy[..., 1]), 0, -1)
+
+    def hessian(self, xy: Array) -> Array:
+        """Exact Hessian at points of shape (..., 2), shape (..., 2, 2) out."""
+        if self.hessian_xy is None:
+            raise ValueError(f"the surface {self.name!r} has no exact Hessian")
+        xy = np.asarray(xy, dtype=float)
+        hxx, hxy, hyy = self.hessian_xy(xy[..., 0], xy[..., 1])
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    @property
+    def bounds(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The box an iterate must stay inside; leaving it counts as divergence."""
+        box = []
+        for low, high in self.domain:
+            centre, half = (low + high) / 2, (high - low) / 2
+            box.append((centre - DIVERGENCE_REACH * half, centre + DIVERGENCE_REACH * half))
+        return box[0], box[1]
+
+    def nearest_minimum_distance(self, xy: Array) -> Array:
+        """Distance from points (..., 2) to the nearest global minimum (NaN if there is none)."""
+        xy = np.asarray(xy, dtype=float)
+        if len(self.minima) == 0:
+            return np.full(xy.shape[:-1], np.nan)
+        diff = xy[..., None, :] - self.minima
+        return np.sqrt((diff**2).sum(-1)).min(-1)
+
+
+@dataclass(frozen=True)
+class SurfaceSpec:
+    """A registry entry: the name, its typed parameters and the factory that builds the Surface."""
+
+    name: str
+    label: str
+    params: tuple[Param, ...]
+    build: Callable[..., Surface]
+
+    def defaults(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.params}

@@ -1,0 +1,47 @@
+"""Small numeric building blocks shared by the update rules, in the frameworks' operation order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def has_zero(value: float | Array) -> bool:
+    """True if a hyperparameter (a float or a per-run array) is zero anywhere."""
+    if isinstance(value, float):
+        return value == 0.0
+    return bool((np.asarray(value) == 0.0).any())
+
+
+def undefined_to_zero(result: Array, num: Array, den: Array, eps: float | Array) -> Array:
+    """Replace the 0/0 entries of ``result = num / den`` (or ``num * (1/den)``) by 0: a zero step.
+
+    A denominator can only be exactly zero when eps = 0, so the check is skipped otherwise.
+    With eps = 0 and a zero gradient every framework computes 0/0 = NaN; we take no step instead.
+    """
+    if has_zero(eps):
+        return np.where((den == 0.0) & (num == 0.0), 0.0, result)
+    return result
+
+
+def divide(num: Array, den: Array, eps: float | Array) -> Array:
+    """``num / den`` with 0/0 defined as 0 (see ``undefined_to_zero``)."""
+    return undefined_to_zero(num / den, num, den, eps)
+
+
+def torch_lerp(start: Array, end: Array, weight: float | Array) -> Array:
+    """``torch.lerp``: ``start + w (end - start)`` if |w| < 0.5, else ``end - (end - start)(1 - w)``."""
+    if isinstance(weight, float):
+        if abs(weight) < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1.0 - weight)
+    diff = end - start
+    return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1.0 - weight))
+
+
+def power(base: float | Array, exponent: int) -> float | Array:
+    """``base ** t`` with libm's pow for floats (as Python does) and NumPy's for arrays."""
+    if isinstance(base, float):
+        return base**exponent
+    return np.power(base, float(exponent))
