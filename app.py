@@ -2,6 +2,12 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="RMSProp Playground", page_icon="📉", layout="wide")
+present = st.query_params.get("present", "0").lower() in {"1", "true", "yes", "on"}
+st.set_page_config(
+    page_title="RMSProp Playground",
+    page_icon="📉",
+    layout="wide",
+    initial_sidebar_state="collapsed" if present else "expanded",
+)
 page = st.navigation([st.Page("views/playground.py", title="Playground", icon="🎛️", default=True)])
 page.run()

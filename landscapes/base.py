@@ -115,6 +115,14 @@ class Surface:
             box.append((centre - DIVERGENCE_REACH * half, centre + DIVERGENCE_REACH * half))
         return box[0], box[1]
 
+    def grid(self, resolution: int = 121) -> tuple[Array, Array, Array]:
+        """xs (n,), ys (n,) over the plotting domain and f on the grid (n, n), rows along y."""
+        (x0, x1), (y0, y1) = self.domain
+        xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+        with np.errstate(all="ignore"):
+            z = self.value_xy(*np.meshgrid(xs, ys))
+        return xs, ys, z
+
     def nearest_minimum_distance(self, xy: Array) -> Array:
         """Distance from points (..., 2) to the nearest global minimum (NaN if there is none)."""
         xy = np.asarray(xy, dtype=float)

@@ -55,7 +55,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     )
 
 
-def bowl(condition: float = 50.0, angle: float = 0.0) -> Surface:
+def bowl(condition: float = 100.0, angle: float = 0.0) -> Surface:
     """½(u² + κ v²) with (u, v) the point rotated by ``angle`` degrees."""
     theta = math.radians(angle)
     c, s = math.cos(theta), math.sin(theta)
@@ -363,7 +363,7 @@ SPECS: tuple[SurfaceSpec, ...] = (
             Param(
                 "condition",
                 "condition number κ",
-                50.0,
+                100.0,
                 1.0,
                 1000.0,
                 "Ratio of steepest to shallowest curvature.",

@@ -123,7 +123,7 @@ ADAM = Optimizer(
         "optax": Rule(
             "optax",
             api="optax.adam",
-            arg_names={"lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"},
+            arg_names={"lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps", "amsgrad": "amsgrad"},
             defaults={"lr": None, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "amsgrad": False},
             form=Form("optax", "corrected"),
             notes=(

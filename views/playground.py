@@ -1,12 +1,222 @@
-"""Playground page (first version): RMSProp beside SGD on Rosenbrock."""
+"""Playground: pick a surface and optimizers, move the sliders, watch the paths.
+
+Widgets -> Scenario -> cached runs -> figures. No maths and no figure styling here.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
+import codegen
 import landscapes
 import optim
-from viz.minimal import contour_with_paths
+import report
+from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario
+from ui import compute, controls, look, state
+from viz.contour import contour_figure
+from viz.curves import effective_lr_figure, loss_figure
+from viz.paths import PathData
+from viz.surface3d import surface3d_figure
 
-surface = landscapes.get("rosenbrock")
-runs = optim.run_many([("sgd", {"lr": 1e-3}), ("rmsprop", {"lr": 1e-2})], surface, steps=500)
-st.title("RMSProp Playground")
-st.plotly_chart(contour_with_paths(surface, {r.optimizer: r.xy for r in runs}))
+CONTOUR_KEY = "pg.contour"
+STEP_STOPS = [10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, MAX_STEPS]
+NOISE_STOPS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1]]
+TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
+
+
+def _on_contour_click() -> None:
+    event = st.session_state.get(CONTOUR_KEY)
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points:
+        surface = landscapes.get(st.session_state[state.SURFACE], **_surface_params())
+        (x0, x1), (y0, y1) = surface.domain
+        x, y = points[0]["x"], points[0]["y"]
+        state.set_start(min(max(x, x0), x1), min(max(y, y0), y1))
+
+
+def _surface_params() -> dict[str, float]:
+    spec = landscapes.spec(st.session_state[state.SURFACE])
+    return {p.name: float(st.session_state[state.param_key(p.name)]) for p in spec.params}
+
+
+def sidebar() -> None:
+    """All controls; values live in session_state under the ui.state keys."""
+    surface = st.session_state[state.SURFACE]
+    st.selectbox(
+        "Surface",
+        landscapes.names(),
+        key=state.SURFACE,
+        format_func=lambda n: landscapes.spec(n).label,
+        on_change=state.on_surface_change,
+    )
+    for p in landscapes.spec(surface).params:
+        controls.surface_param_control(p, state.param_key(p.name))
+
+    st.pills(
+        "Optimizers",
+        optim.names(),
+        selection_mode="multi",
+        key=state.OPTIMIZERS,
+        format_func=lambda n: optim.get(n).label,
+    )
+    st.radio(
+        "Framework convention",
+        list(optim.CONVENTIONS),
+        key=state.CONVENTION,
+        format_func=optim.CONVENTIONS.get,
+        horizontal=True,
+        help="Which framework's exact update rule to use: where eps goes, how accumulators start, "
+        "what the momentum buffer holds, how bias correction meets eps.",
+    )
+    convention = st.session_state[state.CONVENTION]
+    for name in [n for n in optim.names() if n in (st.session_state.get(state.OPTIMIZERS) or [])]:
+        opt = optim.get(name)
+        state.ensure_hp_defaults(surface, name)
+        with st.expander(f"{opt.label}", expanded=False):
+            st.caption(opt.summary)
+            ignored = opt.rule(convention).ignores if opt.supports(convention) else ()
+            for p in opt.hyperparams:
+                note = f"({optim.CONVENTIONS[convention]}'s rule has no {p.name}.)" if p.name in ignored else None
+                controls.hyperparam_control(p, state.hp_key(name, p.name), disabled=p.name in ignored, note=note)
+
+    st.divider()
+    controls.stepped_slider("Steps", state.STEPS, STEP_STOPS, help="How many updates each optimizer takes.")
+    (x0, x1), (y0, y1) = landscapes.get(surface, **_surface_params()).domain
+    left, right = st.columns(2)
+    left.number_input("Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X)
+    right.number_input("Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y)
+    st.caption("Or click anywhere on the contour to start there.")
+    controls.stepped_slider(
+        "Gradient noise (std)", state.NOISE, NOISE_STOPS, help="Gaussian noise added to every gradient component."
+    )
+    st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED)
+    controls.stepped_slider(
+        "Tolerance", state.TOL, TOL_STOPS, help="A run has converged once f − f* is below this (summary table)."
+    )
+    st.toggle("Presentation mode", key=state.PRESENT, help="Large type for a projector; travels in the share link.")
+    st.button("Reset to this surface's defaults", on_click=state.on_reset, width="stretch")
+
+
+def compute_paths(scenario: Scenario) -> tuple[list[PathData], list[str]]:
+    key = (scenario.surface, scenario.surface_params)
+    paths, notes = [], []
+    for name in scenario.optimizers:
+        hp = tuple(sorted(scenario.hp(name).items()))
+        result = compute.run_path(
+            key, name, hp, scenario.convention, scenario.start, scenario.steps, scenario.noise, scenario.seed
+        )
+        if isinstance(result, str):
+            notes.append(f"**{optim.get(name).label}** is not shown: {result}")
+        else:
+            paths.append(result)
+    return paths, notes
+
+
+def header(scenario: Scenario, surface: landscapes.Surface, warnings: list[str]) -> None:
+    st.title("RMSProp Playground")
+    st.markdown(f"**{surface.label}.** {surface.story}")
+    if not scenario.present:
+        st.latex(surface.latex)
+    for warning in warnings:
+        st.warning(warning, icon="⚠️")
+
+
+def main() -> None:
+    scenario, warnings = state.load()
+    with st.sidebar:
+        sidebar()
+    scenario_now = state.from_widgets()
+    if scenario_now != scenario:
+        warnings = []  # they described the link, which the user has since changed
+    scenario = scenario_now
+    state.save(scenario)
+
+    look.apply_presentation_style(scenario.present)
+    theme = look.current_theme(scenario.present)
+    surface = scenario.landscape()
+    header(scenario, surface, warnings)
+    paths, notes = compute_paths(scenario)
+    for note in notes:
+        st.info(note, icon="ℹ️")
+    if not scenario.optimizers:
+        st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+
+    grid = compute.surface_grid((scenario.surface, scenario.surface_params))
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.plotly_chart(
+            contour_figure(surface, grid, paths, scenario.start, theme, height=600 if scenario.present else 560),
+            key=CONTOUR_KEY,
+            on_select=_on_contour_click,
+            selection_mode="points",
+            config={"displaylogo": False, "scrollZoom": False},
+        )
+    with right:
+        st.plotly_chart(loss_figure(paths, surface.min_value, theme, height=290), config={"displaylogo": False})
+        st.plotly_chart(effective_lr_figure(paths, theme, height=290), config={"displaylogo": False})
+    if paths:
+        st.subheader("Summary")
+        summary_section(paths, surface, scenario.tol)
+    view3d, code, data = st.tabs(["3-D view", "Code", "Data"])
+    with view3d:
+        st.plotly_chart(surface3d_figure(surface, paths, theme), config={"displaylogo": False})
+    with code:
+        code_tab(scenario)
+    with data:
+        data_tab(scenario, paths)
+    with st.sidebar, st.expander("🔗 Share this view"):
+        st.caption("The address bar always holds the current settings; this is the same link:")
+        st.code(state.share_url(scenario), language=None, wrap_lines=True)
+
+
+def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: float) -> None:
+    table = report.summary_table(paths, surface, tol)
+    config = {}
+    for column in table.columns:
+        if column.startswith(("final", "best")):
+            config[column] = st.column_config.NumberColumn(format="%.3e")
+        elif column.startswith("distance"):
+            config[column] = st.column_config.NumberColumn(format="%.3g", help="Empty: the surface has no minimum.")
+        else:
+            config[column] = st.column_config.NumberColumn(format="%d", help="Empty: never.")
+    st.dataframe(table, column_config=config, width="stretch")
+
+
+def code_tab(scenario: Scenario) -> None:
+    if not scenario.optimizers:
+        st.caption("No optimizer chosen.")
+        return
+    st.caption(
+        f"Code that creates each optimizer with these hyperparameters. The chart uses the "
+        f"{optim.CONVENTIONS[scenario.convention]} rule; the other frameworks' code gives the same "
+        "trajectory only under their own convention."
+    )
+    tabs = st.tabs([optim.CONVENTIONS[c] for c in optim.CONVENTIONS])
+    for tab, convention in zip(tabs, optim.CONVENTIONS, strict=True):
+        with tab:
+            for name in scenario.optimizers:
+                try:
+                    snippet = codegen.snippet(name, convention, scenario.hp(name))
+                except ValueError as error:
+                    st.markdown(f"**{optim.get(name).label}**: {error}")
+                    continue
+                st.markdown(f"**{optim.get(name).label}**")
+                st.code(snippet.code, language="python")
+                for note in snippet.notes:
+                    st.caption(note)
+
+
+def data_tab(scenario: Scenario, paths: list[PathData]) -> None:
+    meta = {"surface": scenario.surface, "convention": scenario.convention, "start": scenario.start}
+    st.download_button(
+        "Download all trajectories (CSV)",
+        lambda: report.trajectories_csv(paths, meta),
+        on_click="ignore",
+        file_name=f"rmsprop-playground-{scenario.surface}.csv",
+        mime="text/csv",
+        disabled=not paths,
+    )
+    st.caption("One row per optimizer and step: x, y, loss and the effective learning rate per axis.")
+
+
+main()

@@ -1,0 +1,70 @@
+"""Tables and files about a set of runs: the summary table and the CSV download."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from landscapes import Surface
+from viz.paths import PathData
+
+
+def steps_to_tolerance(path: PathData, min_value: float | None, tol: float) -> int | None:
+    """First step with f − f* < tol (None if never, or if the surface has no known minimum)."""
+    if min_value is None:
+        return None
+    below = path.loss[: path.last + 1] - min_value < tol
+    return int(below.argmax()) if below.any() else None
+
+
+def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
+    """One row per optimizer: final and best loss, distance to the nearest minimum, speed, divergence."""
+    known = surface.min_value is not None
+    gap = "f − f*" if known else "f"
+    rows = []
+    for path in paths:
+        final = path.loss[path.last] - (surface.min_value if known else 0.0)
+        best = path.loss[: path.last + 1].min() - (surface.min_value if known else 0.0)
+        distance = float(surface.nearest_minimum_distance(path.xy[path.last]))
+        rows.append(
+            {
+                "optimizer": path.label,
+                f"final {gap}": final,
+                f"best {gap}": best,
+                "distance to nearest minimum": distance if np.isfinite(distance) else None,
+                f"steps to {gap} < {tol:g}": steps_to_tolerance(path, surface.min_value, tol),
+                "diverged at step": path.diverged_at,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("optimizer")
+    return table.astype({c: "Int64" for c in table.columns if c.startswith(("steps", "diverged"))})
+
+
+def trajectories_csv(paths: Sequence[PathData], meta: dict[str, object] | None = None) -> str:
+    """All trajectories, one row per optimizer and step: optimizer, step, x, y, loss, effective lr.
+
+    The effective lr of step k is the one that moved iterate k to k+1 (empty on the last row).
+    Rows after a divergence are left out."""
+    frames = []
+    for path in paths:
+        count = path.last + 1
+        lr = np.full((count, 2), np.nan)
+        lr[: min(count - 1, len(path.effective_lr))] = path.effective_lr[: count - 1]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "optimizer": path.name,
+                    "step": np.arange(count),
+                    "x": path.xy[:count, 0],
+                    "y": path.xy[:count, 1],
+                    "loss": path.loss[:count],
+                    "effective_lr_x": lr[:, 0],
+                    "effective_lr_y": lr[:, 1],
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    header = "".join(f"# {k}: {v}\n" for k, v in (meta or {}).items())
+    return header + table.to_csv(index=False, float_format="%.17g")

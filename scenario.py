@@ -1,0 +1,267 @@
+"""Scenario: a frozen, validated description of one Playground view, and its URL form.
+
+It is the single source of truth: widgets are initialised from it, the page rebuilds it from the
+widgets on every run, and it converts to and from ``st.query_params`` (``to_query`` /
+``from_query``). Invalid input never raises: ``from_query`` returns the nearest valid scenario and
+a list of warnings saying what was changed.
+
+URL parameters (all optional; see README):
+    surface=bowl  bowl.condition=100  bowl.angle=0         the surface and its parameters
+    opt=sgd,rmsprop,adam                                    the optimizers shown
+    rmsprop.lr=0.01  rmsprop.rho=0.9  adam.amsgrad=1 ...    their hyperparameters
+    conv=pytorch|keras|optax|tf1  start=-1.8,1.2  steps=150  noise=0  seed=0  tol=1e-06  present=1
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import landscapes
+import optim
+import presets
+
+MAX_STEPS = 10_000
+NOISE_RANGE = (0.0, 10.0)
+TOL_RANGE = (1e-12, 1.0)
+MAX_SEED = 2**31 - 1
+IGNORED_KEYS = {"embed", "embed_options"}  # Streamlit's own
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+Items = tuple[tuple[str, Any], ...]
+
+
+def _items(mapping: Mapping[str, Any]) -> Items:
+    return tuple(sorted(mapping.items()))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything a Playground view shows; hashable, so it can key caches."""
+
+    surface: str
+    surface_params: Items
+    optimizers: tuple[str, ...]
+    hyperparams: tuple[tuple[str, Items], ...]  # (optimizer, its hyperparameters) for each shown
+    convention: str
+    start: tuple[float, float]
+    steps: int
+    noise: float = 0.0
+    seed: int = 0
+    tol: float = 1e-6
+    present: bool = False
+
+    # ------------------------------------------------------------------ access
+
+    def params(self) -> dict[str, float]:
+        return dict(self.surface_params)
+
+    def landscape(self) -> landscapes.Surface:
+        return landscapes.get(self.surface, **self.params())
+
+    def hp(self, optimizer: str) -> dict[str, Any]:
+        return dict(dict(self.hyperparams).get(optimizer, ()))
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        return replace(self, **changes)
+
+    # ------------------------------------------------------------------ defaults
+
+    @classmethod
+    def default(cls, surface: str = presets.DEFAULT_SURFACE, params: Mapping[str, float] | None = None) -> Scenario:
+        """The preset view of ``surface`` (its story's optimizers, hyperparameters and start)."""
+        spec = landscapes.spec(surface)
+        values = spec.defaults() | dict(params or {})
+        built = landscapes.get(surface, **values)
+        chosen = presets.preset(surface)
+        return cls(
+            surface=surface,
+            surface_params=_items(values),
+            optimizers=chosen.optimizers,
+            hyperparams=tuple((name, _items(presets.default_hp(surface, name))) for name in chosen.optimizers),
+            convention="pytorch",
+            start=tuple(float(v) for v in built.start),
+            steps=chosen.steps,
+        )
+
+    # ------------------------------------------------------------------ URL
+
+    def to_query(self) -> dict[str, str]:
+        """Flat string parameters for ``st.query_params``; ``from_query`` inverts it exactly."""
+        query = {"surface": self.surface}
+        query |= {f"{self.surface}.{k}": _fmt(v) for k, v in self.surface_params}
+        query["opt"] = ",".join(self.optimizers)
+        for name, values in self.hyperparams:
+            query |= {f"{name}.{k}": _fmt(v) for k, v in values}
+        query |= {
+            "conv": self.convention,
+            "start": f"{_fmt(self.start[0])},{_fmt(self.start[1])}",
+            "steps": str(self.steps),
+            "noise": _fmt(self.noise),
+            "seed": str(self.seed),
+            "tol": _fmt(self.tol),
+        }
+        if self.present:
+            query["present"] = "1"
+        return query
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str | list[str]]) -> tuple[Scenario, list[str]]:
+        """Parse URL parameters into the nearest valid Scenario, with a warning for each fix."""
+        parser = _Parser({k: v[-1] if isinstance(v, list) else v for k, v in query.items()})
+        return parser.scenario(), parser.warnings
+
+
+class _Parser:
+    """Reads one query dict; every value it cannot use becomes a default plus a warning."""
+
+    def __init__(self, query: Mapping[str, str]):
+        self.query = dict(query)
+        self.used: set[str] = set()
+        self.warnings: list[str] = []
+
+    def take(self, key: str) -> str | None:
+        self.used.add(key)
+        value = self.query.get(key)
+        return None if value is None else str(value).strip()
+
+    def number(self, key: str, default: float, low: float, high: float, what: str) -> float:
+        text = self.take(key)
+        if text is None:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            self.warnings.append(f"{what}: {text!r} is not a number; using {default:g}.")
+            return default
+        if not math.isfinite(value):
+            self.warnings.append(f"{what}: {text!r} is not a finite number; using {default:g}.")
+            return default
+        if not low <= value <= high:
+            clamped = clamp(value, low, high)
+            self.warnings.append(f"{what}: {value:g} is outside [{low:g}, {high:g}]; using {clamped:g}.")
+            return clamped
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int, what: str) -> int:
+        value = self.number(key, float(default), low, high, what)
+        if value != int(value):
+            self.warnings.append(f"{what}: {value:g} is not a whole number; using {round(value)}.")
+        return round(value)
+
+    def flag(self, key: str, default: bool, what: str) -> bool:
+        text = self.take(key)
+        if text is None:
+            return default
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        self.warnings.append(f"{what}: {text!r} is not on/off (1 or 0); using {'on' if default else 'off'}.")
+        return default
+
+    def scenario(self) -> Scenario:
+        surface = self.take("surface") or presets.DEFAULT_SURFACE
+        if surface not in landscapes.names():
+            self.warnings.append(f"Unknown surface {surface!r}; showing {presets.DEFAULT_SURFACE!r} instead.")
+            surface = presets.DEFAULT_SURFACE
+        spec = landscapes.spec(surface)
+        params = {
+            p.name: self.number(f"{surface}.{p.name}", p.default, p.low, p.high, f"{spec.label} {p.name}")
+            for p in spec.params
+        }
+        base = Scenario.default(surface, params)
+
+        optimizers = self._optimizers(base.optimizers)
+        hyperparams = tuple((name, _items(self._hyperparams(surface, name))) for name in optimizers)
+
+        convention = self.take("conv") or "pytorch"
+        if convention not in optim.CONVENTIONS:
+            self.warnings.append(f"Unknown convention {convention!r}; using PyTorch's.")
+            convention = "pytorch"
+
+        start = self._start(base)
+        scenario = Scenario(
+            surface=surface,
+            surface_params=base.surface_params,
+            optimizers=optimizers,
+            hyperparams=hyperparams,
+            convention=convention,
+            start=start,
+            steps=self.integer("steps", base.steps, 1, MAX_STEPS, "Steps"),
+            noise=self.number("noise", 0.0, *NOISE_RANGE, "Gradient noise"),
+            seed=self.integer("seed", 0, 0, MAX_SEED, "Seed"),
+            tol=self.number("tol", 1e-6, *TOL_RANGE, "Tolerance"),
+            present=self.flag("present", False, "Presentation mode"),
+        )
+        unknown = sorted(k for k in self.query if k not in self.used and k not in IGNORED_KEYS)
+        unknown = [k for k in unknown if k.split(".")[0] not in optim.names() + landscapes.names()]
+        if unknown:
+            self.warnings.append(f"Ignored unknown URL parameter(s): {', '.join(unknown)}.")
+        return scenario
+
+    def _optimizers(self, fallback: Iterable[str]) -> tuple[str, ...]:
+        text = self.take("opt")
+        if text is None:
+            return tuple(fallback)
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in optim.names()]
+        if unknown:
+            self.warnings.append(f"Unknown optimizer(s) {', '.join(unknown)} ignored.")
+        chosen = tuple(dict.fromkeys(n for n in names if n in optim.names()))
+        if not chosen:
+            self.warnings.append("No known optimizer in the link; showing the default set.")
+            return tuple(fallback)
+        return chosen
+
+    def _hyperparams(self, surface: str, name: str) -> dict[str, Any]:
+        opt = optim.get(name)
+        values = presets.default_hp(surface, name)
+        for p in opt.hyperparams:
+            key, what = f"{name}.{p.name}", f"{opt.label} {p.name}"
+            if p.kind == "bool":
+                values[p.name] = self.flag(key, bool(values[p.name]), what)
+            else:
+                low, high = p.slider_range
+                values[p.name] = self.number(key, float(values[p.name]), low, high, what)
+                if p.low_open and values[p.name] <= p.low:
+                    values[p.name] = float(p.default)
+        for key in list(self.query):
+            if key.startswith(f"{name}.") and key not in self.used:
+                self.used.add(key)
+                self.warnings.append(f"{opt.label} has no hyperparameter {key.split('.', 1)[1]!r}; ignored.")
+        return values
+
+    def _start(self, base: Scenario) -> tuple[float, float]:
+        text = self.take("start")
+        if text is None:
+            return base.start
+        (x0, x1), (y0, y1) = base.landscape().domain
+        try:
+            x, y = (float(v) for v in text.split(","))
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError
+        except ValueError:
+            self.warnings.append(f"Start {text!r} is not a point 'x,y'; using the default start.")
+            return base.start
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            clamped = (clamp(x, x0, x1), clamp(y, y0, y1))
+            self.warnings.append(
+                f"Start ({x:g}, {y:g}) is outside the plotted region; moved to ({clamped[0]:g}, {clamped[1]:g})."
+            )
+            return clamped
+        return (x, y)

@@ -1,0 +1,49 @@
+"""Cached computations at the page boundary: surface grids and optimizer runs.
+
+Runs are cached per optimizer, so moving one optimizer's slider recomputes only that optimizer.
+Caches are bounded; arguments are plain hashable values (never Surface objects).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+import landscapes
+import optim
+from viz.paths import PathData
+
+SurfaceKey = tuple[str, tuple[tuple[str, float], ...]]
+
+
+def surface_of(key: SurfaceKey) -> landscapes.Surface:
+    name, params = key
+    return landscapes.get(name, **dict(params))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_grid(key: SurfaceKey, resolution: int = 121):
+    """xs, ys and f on a grid over the plotting domain."""
+    return surface_of(key).grid(resolution)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def run_path(
+    key: SurfaceKey,
+    optimizer: str,
+    hp: tuple[tuple[str, Any], ...],
+    convention: str,
+    start: tuple[float, float],
+    steps: int,
+    noise: float,
+    seed: int,
+) -> PathData | str:
+    """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
+    try:
+        traj = optim.run(
+            optimizer, surface_of(key), start, steps, convention=convention, noise=noise, seed=seed, **dict(hp)
+        )
+    except ValueError as error:
+        return str(error)
+    return PathData(optimizer, optim.get(optimizer).label, traj.xy, traj.loss, traj.effective_lr, traj.diverged_at)

@@ -1,0 +1,152 @@
+"""Keeping the Playground's Scenario, its widgets and the URL in step (per session, never global).
+
+Each run: ``load`` picks the scenario (from the URL on a first visit or when the URL was changed
+from outside, otherwise the one stored in the session) and makes sure every widget key holds a
+value; the widgets draw from those keys; ``from_widgets`` rebuilds the scenario; ``save``
+stores it and writes it to the URL.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import streamlit as st
+
+import landscapes
+import optim
+import presets
+from scenario import IGNORED_KEYS, Scenario
+
+STORED, WARNINGS = "pg.scenario", "pg.warnings"
+SURFACE, OPTIMIZERS, CONVENTION = "pg.surface", "pg.optimizers", "pg.convention"
+STEPS, START_X, START_Y = "pg.steps", "pg.start_x", "pg.start_y"
+NOISE, SEED, TOL, PRESENT = "pg.noise", "pg.seed", "pg.tol", "pg.present"
+
+
+def param_key(name: str) -> str:
+    return f"pg.param.{name}"
+
+
+def hp_key(optimizer: str, name: str) -> str:
+    return f"pg.hp.{optimizer}.{name}"
+
+
+def _own_query() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in IGNORED_KEYS}
+
+
+def widget_values(scenario: Scenario) -> dict[str, object]:
+    """Every widget key and the value it must show for ``scenario``."""
+    values: dict[str, object] = {
+        SURFACE: scenario.surface,
+        OPTIMIZERS: list(scenario.optimizers),
+        CONVENTION: scenario.convention,
+        STEPS: scenario.steps,
+        START_X: float(scenario.start[0]),
+        START_Y: float(scenario.start[1]),
+        NOISE: scenario.noise,
+        SEED: scenario.seed,
+        TOL: scenario.tol,
+        PRESENT: scenario.present,
+    }
+    values |= {param_key(k): v for k, v in scenario.surface_params}
+    for name, items in scenario.hyperparams:
+        values |= {hp_key(name, k): v for k, v in items}
+    return values
+
+
+def push(scenario: Scenario, only_missing: bool = False) -> None:
+    """Write ``scenario`` into the widget keys (call before the widgets are drawn, or in a callback)."""
+    for key, value in widget_values(scenario).items():
+        if not only_missing or key not in st.session_state:
+            st.session_state[key] = value
+
+
+def load() -> tuple[Scenario, list[str]]:
+    """The scenario to show this run, and any warnings about the URL it came from."""
+    query = _own_query()
+    stored: Scenario | None = st.session_state.get(STORED)
+    if stored is None or (query and query != stored.to_query()):
+        scenario, warnings = Scenario.from_query(query)
+        push(scenario)
+        st.session_state[STORED] = scenario
+        st.session_state[WARNINGS] = warnings
+        return scenario, warnings
+    push(stored, only_missing=True)
+    return stored, st.session_state.get(WARNINGS, [])
+
+
+def ensure_hp_defaults(surface: str, optimizer: str) -> None:
+    """A newly chosen optimizer starts from this surface's preset."""
+    for name, value in presets.default_hp(surface, optimizer).items():
+        st.session_state.setdefault(hp_key(optimizer, name), value)
+
+
+def from_widgets() -> Scenario:
+    """Rebuild the scenario from the widget values (already within their ranges)."""
+    ss = st.session_state
+    surface = ss[SURFACE]
+    spec = landscapes.spec(surface)
+    params = tuple(sorted((p.name, float(ss[param_key(p.name)])) for p in spec.params))
+    chosen = tuple(n for n in optim.names() if n in (ss.get(OPTIMIZERS) or []))
+    hyperparams = tuple(
+        (name, tuple(sorted((p.name, _typed(p, ss[hp_key(name, p.name)])) for p in optim.get(name).hyperparams)))
+        for name in chosen
+    )
+    return Scenario(
+        surface=surface,
+        surface_params=params,
+        optimizers=chosen,
+        hyperparams=hyperparams,
+        convention=ss[CONVENTION],
+        start=(float(ss[START_X]), float(ss[START_Y])),
+        steps=int(ss[STEPS]),
+        noise=float(ss[NOISE]),
+        seed=int(ss[SEED]),
+        tol=float(ss[TOL]),
+        present=bool(ss[PRESENT]),
+    )
+
+
+def _typed(p, value):
+    return bool(value) if p.kind == "bool" else float(value)
+
+
+def save(scenario: Scenario) -> None:
+    """Remember the scenario for this session and mirror it in the URL (keeping embed options)."""
+    st.session_state[STORED] = scenario
+    wanted = scenario.to_query()
+    if _own_query() != wanted:
+        kept = {k: v for k, v in st.query_params.to_dict().items() if k in IGNORED_KEYS}
+        st.query_params.from_dict(wanted | kept)
+
+
+def share_url(scenario: Scenario) -> str:
+    """Absolute link to this view when the browser's address is known, else a relative one."""
+    base = st.context.url or ""
+    return f"{base}?{urllib.parse.urlencode(scenario.to_query())}"
+
+
+# ---------------------------------------------------------------- callbacks (run before the script)
+
+
+def on_surface_change() -> None:
+    """A new surface starts from its preset; the convention and display settings are kept."""
+    old: Scenario | None = st.session_state.get(STORED)
+    fresh = Scenario.default(st.session_state[SURFACE])
+    if old is not None:
+        fresh = fresh.with_changes(
+            convention=old.convention, noise=old.noise, seed=old.seed, tol=old.tol, present=old.present
+        )
+    push(fresh)
+
+
+def on_reset() -> None:
+    """Back to this surface's preset view (presentation mode is kept)."""
+    old: Scenario | None = st.session_state.get(STORED)
+    fresh = Scenario.default(st.session_state[SURFACE])
+    push(fresh.with_changes(present=old.present) if old is not None else fresh)
+
+
+def set_start(x: float, y: float) -> None:
+    st.session_state[START_X], st.session_state[START_Y] = float(x), float(y)

@@ -1,0 +1,261 @@
+"""The Playground's main picture: contour of the surface, one path per optimizer, animated heads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from landscapes import Surface
+
+from .figure import SpecFigure
+from .levels import LossScale
+from .paths import PathData, sample_steps
+from .style import LIGHT, Theme, optimizer_style
+
+#: Points drawn per path at most (all steps are still computed).
+DRAWN_POINTS = 400
+#: Animation frames at most (browsers stay smooth and the payload small).
+FRAMES = 100
+#: The invisible grid of clickable points that lets a click set the start (side x side).
+CLICK_GRID = 41
+
+
+def _equal_aspect(domain) -> bool:
+    (x0, x1), (y0, y1) = domain
+    ratio = (x1 - x0) / (y1 - y0)
+    return 0.4 <= ratio <= 2.5
+
+
+def contour_figure(
+    surface: Surface,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
+    paths: Sequence[PathData],
+    start: tuple[float, float],
+    theme: Theme = LIGHT,
+    *,
+    height: int = 560,
+    clickable: bool = True,
+    frames: int = FRAMES,
+) -> SpecFigure:
+    """Contour with log-spaced levels, minima, start, paths, divergence marks and a play head.
+
+    Trace order: contour, click layer (if any), paths, divergence marks, minima, start, heads.
+    The animation frames only move the heads, so they stay small.
+    """
+    xs, ys, z = grid
+    scale = LossScale.fit(z, surface.min_value)
+    data: list[dict] = [
+        {
+            "type": "contour",
+            "x": xs,
+            "y": ys,
+            "z": scale.forward(z),
+            "colorscale": theme.contour_scale,
+            "ncontours": 26,
+            "contours": {"coloring": "fill", "showlines": True},
+            "line": {"width": 0.7, "color": theme.contour_line},
+            "showscale": False,
+            "hoverinfo": "skip",
+            "name": "surface",
+        }
+    ]
+    if clickable:
+        data.append(_click_layer(surface, scale))
+    longest = max((len(p.xy) for p in paths), default=1)
+    for path in paths:
+        data.append(_path_trace(path, theme))
+    for path in paths:
+        if path.diverged_at is not None:
+            data.append(_divergence_mark(path, theme))
+    if len(surface.minima):
+        data.append(
+            {
+                "type": "scatter",
+                "x": surface.minima[:, 0],
+                "y": surface.minima[:, 1],
+                "mode": "markers",
+                "marker": {"symbol": "circle-cross-open", "size": 16, "color": theme.text, "line": {"width": 2}},
+                "name": "minimum",
+                "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [start[0]],
+            "y": [start[1]],
+            "mode": "markers",
+            "marker": {
+                "symbol": "circle",
+                "size": 14,
+                "color": theme.background,
+                "line": {"width": 3, "color": theme.text},
+            },
+            "name": "start",
+            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        }
+    )
+    frame_steps = sample_steps(longest, max(2, frames))
+    data.append(_heads(paths, int(frame_steps[-1]), theme))
+    heads_index = len(data) - 1
+
+    (x0, x1), (y0, y1) = surface.domain
+    layout = theme.layout(
+        height,
+        xaxis={"range": [x0, x1], "title": "x", "showgrid": False, "zeroline": False, "constrain": "domain"},
+        yaxis={"range": [y0, y1], "title": "y", "showgrid": False, "zeroline": False, "constrain": "domain"},
+        hovermode="closest",
+        dragmode="pan" if not clickable else "select",
+        margin={"l": 10, "r": 10, "t": 40, "b": 70},
+    )
+    if _equal_aspect(surface.domain):
+        layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
+    if len(paths) and longest > 1:
+        layout |= _animation_controls(frame_steps, theme)
+    frame_specs = []
+    if len(paths) and longest > 1:
+        frame_specs = [
+            {"name": str(int(k)), "data": [_head_positions(paths, int(k))], "traces": [heads_index]}
+            for k in frame_steps
+        ]
+    return SpecFigure(data, layout, frame_specs)
+
+
+def _click_layer(surface: Surface, scale: LossScale) -> dict:
+    (x0, x1), (y0, y1) = surface.domain
+    gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
+    with np.errstate(all="ignore"):
+        f = surface.value_xy(gx, gy).ravel()
+    return {
+        "type": "scatter",
+        "x": gx.ravel(),
+        "y": gy.ravel(),
+        "mode": "markers",
+        "marker": {"size": 14, "opacity": 0.0, "color": "black"},
+        "selected": {"marker": {"opacity": 0.0}},
+        "unselected": {"marker": {"opacity": 0.0}},
+        "customdata": f,
+        "hovertemplate": "(%{x:.3g}, %{y:.3g})  f = %{customdata:.4g}<br><i>click to start here</i><extra></extra>",
+        "name": "click to set the start",
+        "showlegend": False,
+    }
+
+
+def _path_trace(path: PathData, theme: Theme) -> dict:
+    style = optimizer_style(path.name)
+    idx = sample_steps(path.last + 1, DRAWN_POINTS)
+    return {
+        "type": "scatter",
+        "x": path.xy[idx, 0],
+        "y": path.xy[idx, 1],
+        "mode": "lines+markers",
+        "line": {"color": style.color, "width": 2.6, "dash": style.dash},
+        "marker": {
+            "symbol": style.marker,
+            "size": 7,
+            "color": style.color,
+            "maxdisplayed": 30,
+            "line": {"width": 1, "color": theme.marker_outline},
+        },
+        "selected": {"marker": {"opacity": 1.0}},
+        "unselected": {"marker": {"opacity": 1.0}},
+        "customdata": idx,
+        "name": path.label,
+        "legendgroup": path.name,
+        "hovertemplate": f"<b>{path.label}</b><br>step %{{customdata}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+    }
+
+
+def _divergence_mark(path: PathData, theme: Theme) -> dict:
+    style = optimizer_style(path.name)
+    x, y = path.xy[path.last]
+    return {
+        "type": "scatter",
+        "x": [x],
+        "y": [y],
+        "mode": "markers+text",
+        "marker": {
+            "symbol": "x-thin-open",
+            "size": 22,
+            "color": style.color,
+            "line": {"width": 4, "color": style.color},
+        },
+        "text": [f"diverged (step {path.diverged_at})"],
+        "textposition": "top center",
+        "textfont": {"color": style.color, "size": round(13 * theme.font_scale)},
+        "name": f"{path.label} diverged",
+        "legendgroup": path.name,
+        "showlegend": False,
+        "hovertemplate": f"<b>{path.label}</b> left the region at step {path.diverged_at}<extra></extra>",
+    }
+
+
+def _head_positions(paths: Sequence[PathData], step: int) -> dict:
+    """Where each optimizer is at iterate ``step`` (or where it stopped): the part frames change."""
+    reached = [min(step, p.last) for p in paths]
+    return {
+        "x": [float(p.xy[k, 0]) for p, k in zip(paths, reached, strict=True)],
+        "y": [float(p.xy[k, 1]) for p, k in zip(paths, reached, strict=True)],
+        "customdata": reached,
+    }
+
+
+def _heads(paths: Sequence[PathData], step: int, theme: Theme) -> dict:
+    """One marker per optimizer at iterate ``step``, in its own symbol and colour."""
+    styles = [optimizer_style(p.name) for p in paths]
+    return {
+        "type": "scatter",
+        **_head_positions(paths, step),
+        "mode": "markers",
+        "marker": {
+            "symbol": [s.marker for s in styles],
+            "color": [s.color for s in styles],
+            "size": 15,
+            "line": {"width": 2, "color": theme.marker_outline},
+        },
+        "text": [p.label for p in paths],
+        "hovertemplate": "<b>%{text}</b> at step %{customdata}<extra></extra>",
+        "name": "play head",
+        "showlegend": False,
+    }
+
+
+def _animation_controls(frame_steps: np.ndarray, theme: Theme) -> dict:
+    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
+    play = {"frame": {"duration": 60, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
+    font = theme.font(13)
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": -0.1,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 0, "r": 8},
+                "showactive": False,
+                "font": font,
+                "buttons": [
+                    {"label": "▶ Play", "method": "animate", "args": [None, {**play, "fromcurrent": False}]},
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]},
+                ],
+            }
+        ],
+        "sliders": [
+            {
+                "active": len(frame_steps) - 1,
+                "x": 0.24,
+                "len": 0.76,
+                "y": -0.07,
+                "yanchor": "top",
+                "pad": {"t": 0, "b": 0},
+                "currentvalue": {"prefix": "step ", "font": font, "xanchor": "right"},
+                "font": theme.font(11),
+                "steps": [
+                    {"label": str(int(k)), "method": "animate", "args": [[str(int(k))], still]} for k in frame_steps
+                ],
+            }
+        ],
+    }

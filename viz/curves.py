@@ -1,0 +1,134 @@
+"""Line charts over the steps: loss curves and effective per-axis learning rates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .figure import SpecFigure
+from .paths import PathData, sample_steps
+from .style import LIGHT, Theme, optimizer_style
+
+DRAWN_POINTS = 600
+#: Gaps to the minimum below this are drawn at this floor (log axes cannot show 0).
+LOSS_FLOOR = 1e-16
+
+
+def _line(path: PathData, x, y, **extra) -> dict:
+    style = optimizer_style(path.name)
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines",
+        "line": {"color": style.color, "width": 2.4, "dash": style.dash},
+        "name": path.label,
+        "legendgroup": path.name,
+        **extra,
+    }
+
+
+def _title(text: str, theme: Theme) -> dict:
+    return {"text": text, "font": theme.font(15), "x": 0.0, "xanchor": "left"}
+
+
+def loss_figure(
+    paths: Sequence[PathData], min_value: float | None, theme: Theme = LIGHT, height: int = 380
+) -> SpecFigure:
+    """Loss per step: log scale of f − f* when the minimum is known, f itself otherwise."""
+    data = []
+    for path in paths:
+        idx = sample_steps(path.last + 1, DRAWN_POINTS)
+        y = path.loss[idx] if min_value is None else np.maximum(path.loss[idx] - min_value, LOSS_FLOOR)
+        data.append(_line(path, idx, y, hovertemplate=f"<b>{path.label}</b> %{{y:.4g}}<extra></extra>"))
+        if path.diverged_at is not None:
+            data.append(_end_mark(path, idx[-1], y[-1]))
+    log = min_value is not None
+    layout = theme.layout(
+        height,
+        title=_title("Loss", theme),
+        xaxis={"title": {"text": "step"}, "gridcolor": theme.grid, "zeroline": False},
+        yaxis={
+            "title": {"text": "f − f* (log scale)" if log else "f"},
+            "type": "log" if log else "linear",
+            "gridcolor": theme.grid,
+            "exponentformat": "power",
+        },
+        hovermode="x unified",
+        showlegend=False,
+    )
+    return SpecFigure(data, layout)
+
+
+def effective_lr_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height: int = 380) -> SpecFigure:
+    """Effective learning rate per axis (left panel: x, right panel: y), log scale, shared y axis."""
+    data = []
+    for path in paths:
+        count = max(path.last, 0)  # effective_lr[k] moves iterate k to k+1
+        if count == 0:
+            continue
+        idx = sample_steps(count, DRAWN_POINTS)
+        for axis, suffix in ((0, ""), (1, "2")):
+            values = path.effective_lr[idx, axis]
+            data.append(
+                _line(
+                    path,
+                    idx,
+                    np.where(values > 0, values, np.nan),
+                    xaxis=f"x{suffix}",
+                    yaxis="y",
+                    showlegend=False,
+                    hovertemplate=f"<b>{path.label}</b> %{{y:.4g}}<extra></extra>",
+                )
+            )
+    axis = {"title": {"text": "step"}, "gridcolor": theme.grid, "zeroline": False}
+    layout = theme.layout(
+        height,
+        title=_title("Effective learning rate", theme),
+        xaxis={**axis, "domain": [0.0, 0.48]},
+        xaxis2={**axis, "domain": [0.52, 1.0], "anchor": "y"},
+        yaxis={"type": "log", "gridcolor": theme.grid, "exponentformat": "power", "title": {"text": "per axis"}},
+        annotations=[
+            _panel_title("along x", 0.24, theme),
+            _panel_title("along y", 0.76, theme),
+        ],
+        hovermode="x unified",
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 64, "b": 10},
+    )
+    return SpecFigure(data, layout)
+
+
+def _panel_title(text: str, x: float, theme: Theme) -> dict:
+    return {
+        "text": text,
+        "x": x,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": theme.font(13),
+    }
+
+
+def _end_mark(path: PathData, x: float, y: float) -> dict:
+    style = optimizer_style(path.name)
+    return {
+        "type": "scatter",
+        "x": [x],
+        "y": [y],
+        "mode": "markers",
+        "marker": {
+            "symbol": "x-thin-open",
+            "size": 16,
+            "color": style.color,
+            "line": {"width": 3, "color": style.color},
+        },
+        "name": f"{path.label} diverged",
+        "legendgroup": path.name,
+        "showlegend": False,
+        "hovertemplate": f"<b>{path.label}</b> diverged at step {path.diverged_at}<extra></extra>",
+    }
