@@ -12,7 +12,9 @@ import streamlit as st
 
 import landscapes
 import optim
+from viz.contour import background_layers
 from viz.paths import PathData
+from viz.style import Theme
 
 SurfaceKey = tuple[str, tuple[tuple[str, float], ...]]
 
@@ -26,6 +28,12 @@ def surface_of(key: SurfaceKey) -> landscapes.Surface:
 def surface_grid(key: SurfaceKey, resolution: int = 121):
     """xs, ys and f on a grid over the plotting domain."""
     return surface_of(key).grid(resolution)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def contour_background(key: SurfaceKey, theme: Theme) -> list[dict]:
+    """The contour's surface-only traces (filled levels, click layer), ready to send."""
+    return background_layers(surface_of(key), surface_grid(key), theme)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

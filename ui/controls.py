@@ -6,6 +6,7 @@ can be pushed into the widgets before they are drawn.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -50,19 +51,21 @@ def log_grid(low: float, high: float, mantissas: Sequence[float] = _NICE) -> lis
     return values
 
 
-def options_for(p: HyperParam | Param) -> list[float]:
+@functools.lru_cache(maxsize=256)
+def options_for(p: HyperParam | Param) -> tuple[float, ...]:
     """The slider stops for a parameter: log-spaced, decay-like (dense near 1) or linear."""
     low, high = p.slider_range if isinstance(p, HyperParam) else (p.low, p.high)
     if p.log:
         grid = log_grid(max(low, 1e-12), high, _NICE if p.name != "eps" else (1.0, 3.0))
-        return ([0.0] if low == 0 else []) + grid
+        return tuple(([0.0] if low == 0 else []) + grid)
     if isinstance(p, HyperParam) and high <= 1.0:
-        return [v for v in _DECAY if low <= v <= high]
+        return tuple(v for v in _DECAY if low <= v <= high)
     step = 5.0 if p.name == "angle" else 0.5 if p.name == "A" else 0.1
     count = round((high - low) / step)
-    return [round(low + i * step, 10) for i in range(count + 1)]
+    return tuple(round(low + i * step, 10) for i in range(count + 1))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_number(value: float) -> str:
     if value == 0:
         return "0"

@@ -142,10 +142,12 @@ def on_surface_change() -> None:
 
 
 def on_reset() -> None:
-    """Back to this surface's preset view (presentation mode is kept)."""
+    """Back to this surface's preset view; the framework convention and presentation mode are kept."""
     old: Scenario | None = st.session_state.get(STORED)
     fresh = Scenario.default(st.session_state[SURFACE])
-    push(fresh.with_changes(present=old.present) if old is not None else fresh)
+    if old is not None:
+        fresh = fresh.with_changes(convention=old.convention, present=old.present)
+    push(fresh)
 
 
 def set_start(x: float, y: float) -> None:

@@ -141,11 +141,20 @@ def main() -> None:
     if not scenario.optimizers:
         st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
 
-    grid = compute.surface_grid((scenario.surface, scenario.surface_params))
+    key = (scenario.surface, scenario.surface_params)
+    grid = compute.surface_grid(key)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.plotly_chart(
-            contour_figure(surface, grid, paths, scenario.start, theme, height=600 if scenario.present else 560),
+            contour_figure(
+                surface,
+                grid,
+                paths,
+                scenario.start,
+                theme,
+                height=600 if scenario.present else 560,
+                background=compute.contour_background(key, theme),
+            ),
             key=CONTOUR_KEY,
             on_select=_on_contour_click,
             selection_mode="points",
@@ -154,22 +163,30 @@ def main() -> None:
     with right:
         st.plotly_chart(loss_figure(paths, surface.min_value, theme, height=290), config={"displaylogo": False})
         st.plotly_chart(effective_lr_figure(paths, theme, height=290), config={"displaylogo": False})
-    if paths:
-        st.subheader("Summary")
-        summary_section(paths, surface, scenario.tol)
-    view3d, code, data = st.tabs(["3-D view", "Code", "Data"])
-    with view3d:
-        st.plotly_chart(surface3d_figure(surface, paths, theme), config={"displaylogo": False})
-    with code:
-        code_tab(scenario)
-    with data:
-        data_tab(scenario, paths)
+    # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
+    tabs = st.tabs(["Summary", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
+    summary, view3d, code, data = tabs
+    if summary.open:
+        with summary:
+            summary_section(paths, surface, scenario.tol)
+    if view3d.open:
+        with view3d:
+            st.plotly_chart(surface3d_figure(surface, paths, theme), config={"displaylogo": False})
+    if code.open:
+        with code:
+            code_tab(scenario)
+    if data.open:
+        with data:
+            data_tab(scenario, paths)
     with st.sidebar, st.expander("🔗 Share this view"):
         st.caption("The address bar always holds the current settings; this is the same link:")
         st.code(state.share_url(scenario), language=None, wrap_lines=True)
 
 
 def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: float) -> None:
+    if not paths:
+        st.caption("No optimizer to summarise.")
+        return
     table = report.summary_table(paths, surface, tol)
     config = {}
     for column in table.columns:
@@ -186,24 +203,30 @@ def code_tab(scenario: Scenario) -> None:
     if not scenario.optimizers:
         st.caption("No optimizer chosen.")
         return
-    st.caption(
-        f"Code that creates each optimizer with these hyperparameters. The chart uses the "
-        f"{optim.CONVENTIONS[scenario.convention]} rule; the other frameworks' code gives the same "
-        "trajectory only under their own convention."
+    framework = st.radio(
+        "Framework",
+        list(optim.CONVENTIONS),
+        index=list(optim.CONVENTIONS).index(scenario.convention),
+        format_func=optim.CONVENTIONS.get,
+        horizontal=True,
+        key="pg.code_framework",
     )
-    tabs = st.tabs([optim.CONVENTIONS[c] for c in optim.CONVENTIONS])
-    for tab, convention in zip(tabs, optim.CONVENTIONS, strict=True):
-        with tab:
-            for name in scenario.optimizers:
-                try:
-                    snippet = codegen.snippet(name, convention, scenario.hp(name))
-                except ValueError as error:
-                    st.markdown(f"**{optim.get(name).label}**: {error}")
-                    continue
-                st.markdown(f"**{optim.get(name).label}**")
-                st.code(snippet.code, language="python")
-                for note in snippet.notes:
-                    st.caption(note)
+    if framework != scenario.convention:
+        st.caption(
+            f"The chart follows {optim.CONVENTIONS[scenario.convention]}'s rule; this code gives the same "
+            f"trajectory only with the convention set to {optim.CONVENTIONS[framework]}."
+        )
+    for name in scenario.optimizers:
+        label = optim.get(name).label
+        try:
+            snippet = codegen.snippet(name, framework, scenario.hp(name))
+        except ValueError as error:
+            st.markdown(f"**{label}**: {error}")
+            continue
+        st.markdown(f"**{label}**")
+        st.code(snippet.code, language="python")
+        if snippet.notes:
+            st.caption(" ".join(snippet.notes))
 
 
 def data_tab(scenario: Scenario, paths: list[PathData]) -> None:

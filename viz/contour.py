@@ -8,7 +8,7 @@ import numpy as np
 
 from landscapes import Surface
 
-from .figure import SpecFigure
+from .figure import SpecFigure, pack_arrays
 from .levels import LossScale
 from .paths import PathData, sample_steps
 from .style import LIGHT, Theme, optimizer_style
@@ -27,25 +27,15 @@ def _equal_aspect(domain) -> bool:
     return 0.4 <= ratio <= 2.5
 
 
-def contour_figure(
-    surface: Surface,
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
-    paths: Sequence[PathData],
-    start: tuple[float, float],
-    theme: Theme = LIGHT,
-    *,
-    height: int = 560,
-    clickable: bool = True,
-    frames: int = FRAMES,
-) -> SpecFigure:
-    """Contour with log-spaced levels, minima, start, paths, divergence marks and a play head.
+def background_layers(
+    surface: Surface, grid: tuple[np.ndarray, np.ndarray, np.ndarray], theme: Theme = LIGHT, clickable: bool = True
+) -> list[dict]:
+    """The traces that depend only on the surface: filled contour and the invisible click layer.
 
-    Trace order: contour, click layer (if any), paths, divergence marks, minima, start, heads.
-    The animation frames only move the heads, so they stay small.
-    """
+    Separate so a page can cache them: a slider move changes the paths, never these."""
     xs, ys, z = grid
     scale = LossScale.fit(z, surface.min_value)
-    data: list[dict] = [
+    layers = [
         {
             "type": "contour",
             "x": xs,
@@ -61,7 +51,29 @@ def contour_figure(
         }
     ]
     if clickable:
-        data.append(_click_layer(surface, scale))
+        layers.append(_click_layer(surface))
+    return pack_arrays(layers)
+
+
+def contour_figure(
+    surface: Surface,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
+    paths: Sequence[PathData],
+    start: tuple[float, float],
+    theme: Theme = LIGHT,
+    *,
+    height: int = 560,
+    clickable: bool = True,
+    frames: int = FRAMES,
+    background: list[dict] | None = None,
+) -> SpecFigure:
+    """Contour with log-spaced levels, minima, start, paths, divergence marks and a play head.
+
+    Trace order: contour, click layer (if any), paths, divergence marks, minima, start, heads.
+    The animation frames only move the heads, so they stay small. ``background`` may pass in
+    ``background_layers(...)`` computed earlier (it must match ``surface``, ``theme``, ``clickable``).
+    """
+    data: list[dict] = list(background or background_layers(surface, grid, theme, clickable))
     longest = max((len(p.xy) for p in paths), default=1)
     for path in paths:
         data.append(_path_trace(path, theme))
@@ -106,7 +118,8 @@ def contour_figure(
         xaxis={"range": [x0, x1], "title": "x", "showgrid": False, "zeroline": False, "constrain": "domain"},
         yaxis={"range": [y0, y1], "title": "y", "showgrid": False, "zeroline": False, "constrain": "domain"},
         hovermode="closest",
-        dragmode="pan" if not clickable else "select",
+        # Streamlit turns clicks into selections only when dragmode is not a box/lasso select.
+        dragmode="pan",
         margin={"l": 10, "r": 10, "t": 40, "b": 70},
     )
     if _equal_aspect(surface.domain):
@@ -122,7 +135,7 @@ def contour_figure(
     return SpecFigure(data, layout, frame_specs)
 
 
-def _click_layer(surface: Surface, scale: LossScale) -> dict:
+def _click_layer(surface: Surface) -> dict:
     (x0, x1), (y0, y1) = surface.domain
     gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
     with np.errstate(all="ignore"):

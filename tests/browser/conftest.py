@@ -1,0 +1,133 @@
+"""End-to-end fixtures: a real `streamlit run app.py` server and Debian's headless Chromium.
+
+In CI (CI=true) a missing Chromium fails the run; elsewhere the browser tests are skipped with
+the reason shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(app: str = "app.py", timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` on a free port and wait for its health endpoint."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", app,
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy in time")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    proc, url = start_server()
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A browser tab on the app that records console errors and page exceptions."""
+
+    def __init__(self, browser, url: str, **context_options):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.base = url
+
+    def open(self, path: str = "/", charts: int = 1) -> Page:
+        self.page.goto(self.base + path)
+        self.wait_idle(charts)
+        return self
+
+    def wait_idle(self, charts: int = 1, after_input: bool = False) -> None:
+        app = '[data-testid="stApp"]'
+        if after_input:
+            with contextlib.suppress(PlaywrightTimeout):  # the run may already have finished
+                self.page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=2000)
+        self.page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=60000)
+        self.page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n", arg=charts, timeout=60000
+        )
+
+    def exceptions(self) -> list[str]:
+        return self.page.locator('[data-testid="stException"]').all_inner_texts()
+
+    def traces(self, chart: int = 0) -> list[dict]:
+        """name, x and y of every trace of a Plotly chart, as the live plot holds them (decoded)."""
+        return self.page.evaluate(
+            """i => Array.from(document.querySelectorAll('.js-plotly-plot')[i]._fullData).map(
+                t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))""",
+            chart,
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, app_url):
+    page = Page(browser, app_url)
+    yield page
+    page.close()

@@ -1,0 +1,272 @@
+"""The Playground page through Streamlit's AppTest: defaults, every widget, URL round trip, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optim
+import presets
+from scenario import Scenario
+from ui import state
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def query_of(at: AppTest) -> dict[str, str]:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def contour_spec(at: AppTest) -> dict:
+    import json
+
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def as_array(value) -> np.ndarray:
+    """A trace array from the chart's JSON (plotly sends numpy arrays as base64 typed arrays)."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
+    return np.asarray(value)
+
+
+def path_traces(at: AppTest) -> dict[str, dict]:
+    """The drawn path of each optimizer on the contour, by legend name."""
+    traces = contour_spec(at)["data"]
+    labels = {optim.get(n).label for n in optim.names()}
+    return {t["name"]: t for t in traces if t.get("name") in labels}
+
+
+def assert_healthy(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 3  # contour, loss, effective lr (the 3-D view is in a lazy tab)
+
+
+def test_default_view():
+    at = open_app()
+    assert_healthy(at)
+    assert query_of(at) == Scenario.default().to_query()
+    assert set(path_traces(at)) == {optim.get(n).label for n in presets.DEFAULT_OPTIMIZERS}
+    table = at.dataframe[0].value
+    assert list(table.index) == [optim.get(n).label for n in presets.DEFAULT_OPTIMIZERS]
+    assert not at.warning
+
+
+def test_share_link_round_trip_reproduces_the_view():
+    scenario = Scenario.default("rosenbrock").with_changes(
+        optimizers=("sgd", "rmsprop", "adam"),
+        hyperparams=(
+            ("sgd", (("lr", 0.0015),)),
+            ("rmsprop", (("centered", True), ("eps", 1e-6), ("lr", 0.004), ("momentum", 0.5), ("rho", 0.95))),
+            ("adam", (("amsgrad", True), ("beta1", 0.8), ("beta2", 0.99), ("eps", 1e-8), ("lr", 0.03))),
+        ),
+        convention="keras",
+        start=(-1.5, 2.0),
+        steps=300,
+        noise=0.01,
+        seed=7,
+        tol=1e-4,
+    )
+    at = open_app(scenario.to_query())
+    assert_healthy(at)
+    assert not at.warning
+    assert query_of(at) == scenario.to_query()
+    assert at.session_state[state.STORED] == scenario
+    assert at.session_state[state.hp_key("rmsprop", "rho")] == 0.95
+    assert at.radio(key=state.CONVENTION).value == "keras"
+    # the drawn path is the one the core computes for exactly this scenario
+    expected = optim.run(
+        "rmsprop", "rosenbrock", (-1.5, 2.0), 300, convention="keras", noise=0.01, seed=7, **scenario.hp("rmsprop")
+    )
+    drawn = path_traces(at)["RMSProp"]
+    np.testing.assert_array_equal(as_array(drawn["x"])[-1], expected.xy[-1, 0])
+    np.testing.assert_array_equal(as_array(drawn["y"])[-1], expected.xy[-1, 1])
+
+
+@pytest.mark.parametrize(
+    "query, expect",
+    [
+        ({"surface": "moon"}, "Unknown surface"),
+        ({"opt": "adamw,,;drop table"}, "Unknown optimizer"),
+        ({"rmsprop.lr": "NaN"}, "not a finite number"),
+        ({"rmsprop.lr": "1e9"}, "outside"),
+        ({"rmsprop.rho": "-3"}, "outside"),
+        ({"rmsprop.centered": "maybe"}, "not on/off"),
+        ({"start": "1e308,abc"}, "not a point"),
+        ({"start": "40,-40"}, "outside the plotted region"),
+        ({"steps": "-5"}, "outside"),
+        ({"steps": "2.5"}, "whole number"),
+        ({"conv": "caffe"}, "Unknown convention"),
+        ({"bowl.condition": "0"}, "outside"),
+        ({"seed": "x"}, "not a number"),
+        ({"foo": "bar"}, "unknown URL parameter"),
+        ({"sgd.alpha": "3"}, "no hyperparameter"),
+    ],
+)
+def test_junk_urls_give_the_nearest_valid_view_and_a_warning(query, expect):
+    at = open_app(query)
+    assert_healthy(at)
+    assert any(expect.lower() in w.value.lower() for w in at.warning), [w.value for w in at.warning]
+
+
+def test_unknown_keys_of_streamlit_itself_are_not_warned_about():
+    at = open_app({"embed": "true", "embed_options": "light_theme"})
+    assert_healthy(at)
+    assert not at.warning
+    assert query_of(at)["embed"] == "true"  # kept while the view's own parameters are written
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"surface": "rosenbrock", "opt": "sgd,rmsprop", "sgd.lr": "10", "rmsprop.lr": "10"},
+        {"opt": "rmsprop,adam,adagrad", "rmsprop.eps": "0", "adam.eps": "0", "adagrad.eps": "0"},
+        {"opt": "rmsprop", "rmsprop.rho": "0"},
+        {"opt": "rmsprop,adadelta", "rmsprop.rho": "0.9999", "adadelta.rho": "0.9999"},
+        {"surface": "rosenbrock", "steps": "10000", "opt": ",".join(optim.names())},
+        {"surface": "beale", "start": "-4.5,4.5", "opt": ",".join(optim.names()), "conv": "tf1"},
+        {"surface": "saddle", "start": "0,0", "noise": "10"},
+    ],
+)
+def test_extreme_settings_still_render(query):
+    at = open_app(query)
+    assert_healthy(at)
+
+
+def test_divergence_is_shown_as_such():
+    at = open_app({"surface": "rosenbrock", "opt": "sgd,adam", "sgd.lr": "10", "steps": "100"})
+    assert_healthy(at)
+    table = at.dataframe[0].value
+    assert table.loc["SGD", "diverged at step"] >= 1
+    assert any("diverged" in str(t.get("text", "")) for t in contour_spec(at)["data"])
+
+
+def test_framework_without_the_optimizer_gives_a_note():
+    at = open_app({"opt": "nadam,adam", "conv": "tf1", "adam.amsgrad": "1"})
+    assert_healthy(at)
+    notes = " ".join(i.value for i in at.info)
+    assert "Nadam" in notes and "TF1" in notes
+    assert "AMSGrad" in notes
+    assert not path_traces(at)
+
+
+def test_moving_a_slider_changes_the_chart_and_the_url():
+    at = open_app()
+    before = path_traces(at)["RMSProp"]["x"]
+    at.select_slider(key=state.hp_key("rmsprop", "lr")).set_value(0.01).run()
+    assert_healthy(at)
+    assert query_of(at)["rmsprop.lr"] == "0.01"
+    assert not np.array_equal(as_array(path_traces(at)["RMSProp"]["x"]), as_array(before))
+
+
+def test_every_control_reaches_the_scenario():
+    at = open_app()
+    at.select_slider(key=state.param_key("condition")).set_value(10.0).run()
+    at.select_slider(key=state.param_key("angle")).set_value(45.0).run()
+    at.button_group(key=state.OPTIMIZERS).set_value(["sgd", "nesterov", "rmsprop", "adadelta", "nadam"]).run()
+    at.radio(key=state.CONVENTION).set_value("optax").run()
+    at.select_slider(key=state.hp_key("nesterov", "momentum")).set_value(0.95).run()
+    at.toggle(key=state.hp_key("rmsprop", "centered")).set_value(True).run()
+    at.select_slider(key=state.hp_key("rmsprop", "eps")).set_value(1e-3).run()
+    at.select_slider(key=state.hp_key("nadam", "beta2")).set_value(0.99).run()
+    at.select_slider(key=state.STEPS).set_value(300).run()
+    at.number_input(key=state.START_X).set_value(1.0).run()
+    at.number_input(key=state.START_Y).set_value(-1.5).run()
+    at.select_slider(key=state.NOISE).set_value(0.1).run()
+    at.number_input(key=state.SEED).set_value(42).run()
+    at.select_slider(key=state.TOL).set_value(1e-3).run()
+    assert_healthy(at)
+    scenario = at.session_state[state.STORED]
+    assert scenario.params() == {"condition": 10.0, "angle": 45.0}
+    assert scenario.optimizers == ("sgd", "nesterov", "rmsprop", "adadelta", "nadam")
+    assert scenario.convention == "optax"
+    assert scenario.hp("nesterov")["momentum"] == 0.95
+    assert scenario.hp("rmsprop")["centered"] is True and scenario.hp("rmsprop")["eps"] == 1e-3
+    assert scenario.hp("nadam")["beta2"] == 0.99
+    assert (scenario.steps, scenario.start, scenario.noise, scenario.seed, scenario.tol) == (
+        300,
+        (1.0, -1.5),
+        0.1,
+        42,
+        1e-3,
+    )
+    assert Scenario.from_query(query_of(at)) == (scenario, [])
+    # Keras/Optax Nadam ignore PyTorch's momentum decay: its control is disabled with a note
+    assert at.select_slider(key=state.hp_key("nadam", "momentum_decay")).disabled
+
+
+def test_surface_change_loads_that_surfaces_preset_and_reset_restores_it():
+    at = open_app()
+    at.radio(key=state.CONVENTION).set_value("keras").run()
+    at.selectbox(key=state.SURFACE).set_value("rosenbrock").run()
+    assert_healthy(at)
+    scenario = at.session_state[state.STORED]
+    expected = Scenario.default("rosenbrock").with_changes(convention="keras")
+    assert scenario == expected
+    at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
+    at.button[0].click().run()
+    assert at.session_state[state.STORED] == expected
+
+
+def test_no_optimizer_chosen_shows_a_hint():
+    at = open_app()
+    at.button_group(key=state.OPTIMIZERS).set_value([]).run()
+    assert not at.exception
+    assert any("Pick at least one optimizer" in i.value for i in at.info)
+
+
+def test_presentation_mode_travels_in_the_link():
+    at = open_app({"present": "1"})
+    assert_healthy(at)
+    assert at.toggle(key=state.PRESENT).value is True
+    assert query_of(at)["present"] == "1"
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["pg.tab"] = label
+    return at.run()
+
+
+def test_tabs_render_only_when_open():
+    at = open_app()
+    assert not at.code or all("?surface=" in c.value for c in at.code)  # only the share link
+    open_tab(at, "3-D view")
+    assert not at.exception and len(at.get("plotly_chart")) == 4
+    open_tab(at, "Data")
+    assert not at.exception and at.get("download_button")
+
+
+def test_code_export_follows_the_chosen_framework():
+    at = open_tab(open_app({"opt": "rmsprop", "rmsprop.lr": "0.02", "rmsprop.rho": "0.95"}), "Code")
+    expected = {
+        "pytorch": "torch.optim.RMSprop(model.parameters(), lr=0.02, alpha=0.95",
+        "keras": "keras.optimizers.RMSprop(learning_rate=0.02, rho=0.95",
+        "optax": "optax.rmsprop(learning_rate=0.02, decay=0.95",
+        "tf1": "tf.compat.v1.train.RMSPropOptimizer(learning_rate=0.02, decay=0.95",
+    }
+    for framework, text in expected.items():
+        at.radio(key="pg.code_framework").set_value(framework).run()
+        assert not at.exception
+        assert any(text in c.value for c in at.code), framework
+    assert any("?surface=bowl" in c.value and "rmsprop.lr=0.02" in c.value for c in at.code)  # the share link
+    at.radio(key="pg.code_framework").set_value("pytorch").run()
+    assert any("`alpha`" in c.value for c in at.caption)  # the note on PyTorch's name for rho
+
+
+def test_summary_table_shows_convergence_and_divergence():
+    at = open_app({"surface": "rosenbrock", "opt": "sgd,adam", "sgd.lr": "10", "adam.lr": "0.05", "steps": "2000"})
+    table = at.dataframe[0].value
+    assert table.loc["SGD", "diverged at step"] >= 1
+    assert table.loc["Adam", "final f − f*"] < 1e-3
