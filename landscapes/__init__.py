@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .base import DIVERGENCE_REACH, Param, Surface, SurfaceSpec
+from .expression import from_expression
 from .surfaces import SPECS
 
-__all__ = ["DIVERGENCE_REACH", "Param", "Surface", "SurfaceSpec", "get", "names", "spec"]
+__all__ = ["DIVERGENCE_REACH", "Param", "Surface", "SurfaceSpec", "from_expression", "get", "names", "spec"]
 
 _REGISTRY: dict[str, SurfaceSpec] = {s.name: s for s in SPECS}
 

@@ -28,13 +28,22 @@ class State(NamedTuple):
     v: np.ndarray
     v_max: np.ndarray  # AMSGrad's running maximum (raw or bias-corrected, per framework)
     count: int
-    beta1_power: float | np.ndarray  # TF1 only: b1^t by repeated multiplication
+    beta1_power: float | np.ndarray  # TF1 only: b1^t by repeated float32 multiplication
     beta2_power: float | np.ndarray
 
 
 def init(params, hp, form):
     zeros = np.zeros_like(params)
-    return State(zeros, zeros, zeros, 0, hp["beta1"], hp["beta2"])
+    return State(zeros, zeros, zeros, 0, _float32(hp["beta1"]), _float32(hp["beta2"]))
+
+
+def _float32(value):
+    """TF1 keeps beta1^t and beta2^t in float32 variables, whatever the parameters' dtype."""
+    return np.float32(value) if isinstance(value, float) else np.asarray(value, dtype=np.float32)
+
+
+def _as_float64(value):
+    return float(value) if np.ndim(value) == 0 else value.astype(np.float64)
 
 
 def _sqrt(x):
@@ -72,7 +81,7 @@ def update(g, state, hp, form):
 
     # Keras 3 and TF1 (the ApplyAdam kernel): alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)
     if order == "tf1":
-        b1_power, b2_power = state.beta1_power, state.beta2_power
+        b1_power, b2_power = _as_float64(state.beta1_power), _as_float64(state.beta2_power)
     else:
         b1_power, b2_power = power(b1, t), power(b2, t)
     alpha = lr * _sqrt(1.0 - b2_power) / (1.0 - b1_power)
@@ -83,7 +92,8 @@ def update(g, state, hp, form):
     den = np.sqrt(v_max if amsgrad else v) + eps
     step = -undefined_to_zero((m * alpha) / den, m, den, eps)
     if order == "tf1":
-        b1_power, b2_power = b1_power * b1, b2_power * b2
+        b1_power = state.beta1_power * _float32(b1)
+        b2_power = state.beta2_power * _float32(b2)
     return step, State(m, v, v_max, t, b1_power, b2_power), lambda: alpha / den
 
 
@@ -137,7 +147,7 @@ ADAM = Optimizer(
             arg_names={"lr": "learning_rate", "beta1": "beta1", "beta2": "beta2", "eps": "epsilon"},
             defaults={"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
             form=Form("tf1", "uncorrected"),
-            notes=("Same update as Keras; the powers beta^t are kept by repeated multiplication.",),
+            notes=("Same update as Keras; beta^t is kept in float32 by repeated multiplication.",),
             unsupported={"amsgrad": "TF1's AdamOptimizer has no AMSGrad option; choose PyTorch, Keras or Optax."},
         ),
     },

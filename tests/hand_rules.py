@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def _lerp(a, b, w):
     return a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
@@ -163,17 +165,17 @@ def adam_torch(lr, beta1, beta2, eps, amsgrad=False):
 def adam_keras(lr, beta1, beta2, eps, amsgrad=False, tf1_powers=False):
     m = v = vhat = 0.0
     t = 0
-    b1p, b2p = beta1, beta2
+    b1p, b2p = np.float32(beta1), np.float32(beta2)  # TF1 keeps the powers in float32 variables
 
     def step(p, g):
         nonlocal m, v, vhat, t, b1p, b2p
         t += 1
-        p1, p2 = (b1p, b2p) if tf1_powers else (beta1**t, beta2**t)
+        p1, p2 = (float(b1p), float(b2p)) if tf1_powers else (beta1**t, beta2**t)
         alpha = lr * math.sqrt(1 - p2) / (1 - p1)
         m = m + (g - m) * (1 - beta1)
         v = v + (g * g - v) * (1 - beta2)
         vhat = max(vhat, v)
-        b1p, b2p = b1p * beta1, b2p * beta2
+        b1p, b2p = b1p * np.float32(beta1), b2p * np.float32(beta2)
         return p - (m * alpha) / (math.sqrt(vhat if amsgrad else v) + eps)
 
     return step
