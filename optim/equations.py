@@ -109,7 +109,8 @@ def _nadam(form, hp) -> list[str]:
     return [
         rf"\mu_t = \beta_1 \left(1 - \tfrac12\, 0.96^{{{power}}}\right)",
         *moments,
-        r"\hat m_t = \frac{\mu_{t+1}\, m_t}{1 - \prod_{i \le t+1} \mu_i} + \frac{(1-\mu_t)\, g_t}{1 - \prod_{i \le t} \mu_i}",
+        r"\hat m_t = \frac{\mu_{t+1}\, m_t}{1 - \prod_{i \le t+1} \mu_i}"
+        r" + \frac{(1-\mu_t)\, g_t}{1 - \prod_{i \le t} \mu_i}",
         r"\theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}",
     ]
 
