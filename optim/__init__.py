@@ -1,11 +1,14 @@
 """Exact, batched NumPy implementations of SGD, momentum, Adagrad, RMSProp, Adam and friends.
 
-Public API: ``names()``, ``get(name)``, ``run(...)``, ``run_many(...)``, ``sweep(...)`` and
+Public API: ``names()``, ``get(name)``, ``run(...)``, ``run_many(...)``, ``sweep(...)``,
+``inspect_step(...)`` (one step taken apart), ``update_equations(...)`` (LaTeX of a rule) and
 ``CONVENTIONS`` (the frameworks whose update rules can be reproduced).
 """
 
 from .base import CONVENTIONS, Optimizer, Rule
+from .equations import symbol_legend, update_equations
 from .hyperparams import HyperParam
+from .inspect import StepDetail, inspect_step
 from .registry import get, names
 from .runner import MAX_STEPS, SweepResult, Trajectory, run, run_many, sweep
 
@@ -15,11 +18,15 @@ __all__ = [
     "HyperParam",
     "Optimizer",
     "Rule",
+    "StepDetail",
     "SweepResult",
     "Trajectory",
     "get",
+    "inspect_step",
     "names",
     "run",
     "run_many",
     "sweep",
+    "symbol_legend",
+    "update_equations",
 ]

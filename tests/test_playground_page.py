@@ -270,3 +270,26 @@ def test_summary_table_shows_convergence_and_divergence():
     table = at.dataframe[0].value
     assert table.loc["SGD", "diverged at step"] >= 1
     assert table.loc["Adam", "final f − f*"] < 1e-3
+
+
+def test_step_inspector_matches_the_drawn_path():
+    at = open_tab(open_app({"opt": "sgd,rmsprop,adam", "steps": "40"}), "Step inspector")
+    at.slider(key="pg.inspect_step").set_value(12).run()
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    assert len(tables) == 3
+    scenario = at.session_state[state.STORED]
+    for table, name in zip(tables, ("sgd", "rmsprop", "adam"), strict=True):
+        traj = optim.run(name, "bowl", scenario.start, 40, **scenario.hp(name))
+        np.testing.assert_array_equal(table.loc["position θ (step k)"].to_numpy(), traj.xy[12])
+        np.testing.assert_array_equal(table.loc["new position θ (step k+1)"].to_numpy(), traj.xy[13])
+    assert "v: moving average of g², after" in tables[1].index
+    assert any(r"\begin{aligned}" in latex.value for latex in at.latex)
+
+
+def test_inspector_step_is_clamped_when_steps_shrink():
+    at = open_tab(open_app({"steps": "300"}), "Step inspector")
+    at.slider(key="pg.inspect_step").set_value(250).run()
+    at.select_slider(key=state.STEPS).set_value(100).run()
+    assert not at.exception
+    assert at.slider(key="pg.inspect_step").value == 99

@@ -55,3 +55,18 @@ def run_path(
     except ValueError as error:
         return str(error)
     return PathData(optimizer, optim.get(optimizer).label, traj.xy, traj.loss, traj.effective_lr, traj.diverged_at)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def inspect(
+    key: SurfaceKey,
+    optimizer: str,
+    hp: tuple[tuple[str, Any], ...],
+    convention: str,
+    start: tuple[float, float],
+    step: int,
+    noise: float,
+    seed: int,
+) -> optim.StepDetail:
+    """Step ``step`` of one optimizer's run taken apart (same numbers as ``run_path``)."""
+    return optim.inspect_step(optimizer, surface_of(key), start, step, convention, noise, seed, **dict(hp))

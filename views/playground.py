@@ -13,6 +13,7 @@ import optim
 import report
 from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario
 from ui import compute, controls, look, state
+from ui.inspector import aligned, inspector_tab
 from viz.contour import contour_figure
 from viz.curves import effective_lr_figure, loss_figure
 from viz.paths import PathData
@@ -78,6 +79,11 @@ def sidebar() -> None:
             for p in opt.hyperparams:
                 note = f"({optim.CONVENTIONS[convention]}'s rule has no {p.name}.)" if p.name in ignored else None
                 controls.hyperparam_control(p, state.hp_key(name, p.name), disabled=p.name in ignored, note=note)
+            if opt.supports(convention):
+                options = {p.name: st.session_state[state.hp_key(name, p.name)] for p in opt.hyperparams}
+                st.latex(aligned(optim.update_equations(name, convention, options), small=True))
+            else:
+                st.caption(opt.unsupported.get(convention, ""))
 
     st.divider()
     controls.stepped_slider("Steps", state.STEPS, STEP_STOPS, help="How many updates each optimizer takes.")
@@ -164,11 +170,14 @@ def main() -> None:
         st.plotly_chart(loss_figure(paths, surface.min_value, theme, height=290), config={"displaylogo": False})
         st.plotly_chart(effective_lr_figure(paths, theme, height=290), config={"displaylogo": False})
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
-    tabs = st.tabs(["Summary", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
-    summary, view3d, code, data = tabs
+    tabs = st.tabs(["Summary", "Step inspector", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
+    summary, inspector, view3d, code, data = tabs
     if summary.open:
         with summary:
             summary_section(paths, surface, scenario.tol)
+    if inspector.open:
+        with inspector:
+            inspector_tab(scenario, paths)
     if view3d.open:
         with view3d:
             st.plotly_chart(surface3d_figure(surface, paths, theme), config={"displaylogo": False})

@@ -88,7 +88,13 @@ def effective_lr_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height:
         title=_title("Effective learning rate", theme),
         xaxis={**axis, "domain": [0.0, 0.48]},
         xaxis2={**axis, "domain": [0.52, 1.0], "anchor": "y"},
-        yaxis={"type": "log", "gridcolor": theme.grid, "exponentformat": "power", "title": {"text": "per axis"}},
+        yaxis={
+            "type": "log",
+            "gridcolor": theme.grid,
+            "exponentformat": "power",
+            "dtick": 1,
+            "title": {"text": "per axis"},
+        },
         annotations=[
             _panel_title("along x", 0.24, theme),
             _panel_title("along y", 0.76, theme),

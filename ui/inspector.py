@@ -1,0 +1,92 @@
+"""The Playground's step inspector: one step of every optimizer, number by number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import optim
+from optim.inspect import StepDetail, relevant_fields
+from scenario import Scenario
+from viz.paths import PathData
+
+from . import compute
+
+STEP_KEY = "pg.inspect_step"
+
+
+def aligned(lines: list[str], small: bool = False) -> str:
+    """Several LaTeX equations stacked and aligned at their first '=' (``small`` for the sidebar)."""
+    body = r"\begin{aligned}" + r" \\ ".join(line.replace("=", "&=", 1) for line in lines) + r"\end{aligned}"
+    return (r"\small " if small else "") + body
+
+
+def step_table(detail: StepDetail) -> pd.DataFrame:
+    rows = {"position θ (step k)": detail.xy, "gradient g": detail.grad}
+    for name, label in relevant_fields(detail).items():
+        rows[f"{label}, before"] = detail.state_before[name]
+        rows[f"{label}, after"] = detail.state_after[name]
+    rows["effective learning rate"] = detail.effective_lr
+    rows["update Δθ"] = detail.update
+    rows["new position θ (step k+1)"] = detail.xy_next
+    return pd.DataFrame({"x": [v[0] for v in rows.values()], "y": [v[1] for v in rows.values()]}, index=list(rows))
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def substituted(detail: StepDetail) -> str:
+    """θ_{k+1} = θ_k + Δθ with this step's numbers, per axis."""
+    parts = []
+    for axis, name in ((0, "x"), (1, "y")):
+        a, d, b = detail.xy[axis], detail.update[axis], detail.xy_next[axis]
+        parts.append(rf"{name}_{{k+1}} = {_number(a)} + ({_number(d)}) = {_number(b)}")
+    return aligned(parts)
+
+
+def inspector_tab(scenario: Scenario, paths: list[PathData]) -> None:
+    if not paths:
+        st.caption("No optimizer to inspect.")
+        return
+    last = scenario.steps - 1
+    if st.session_state.get(STEP_KEY, 0) > last:
+        st.session_state[STEP_KEY] = last
+    step = st.slider(
+        "Step k",
+        0,
+        max(last, 1),
+        key=STEP_KEY,
+        help="Step k moves iterate k to iterate k+1; the numbers are those behind the drawn paths.",
+        disabled=last < 1,
+    )
+    key = (scenario.surface, scenario.surface_params)
+    for path in paths:
+        st.markdown(f"**{path.label}**")
+        if path.diverged_at is not None and step >= path.last:
+            st.caption(f"This run left the region at step {path.diverged_at}; it takes no step {step}.")
+            continue
+        detail = compute.inspect(
+            key,
+            path.name,
+            tuple(sorted(scenario.hp(path.name).items())),
+            scenario.convention,
+            scenario.start,
+            step,
+            scenario.noise,
+            scenario.seed,
+        )
+        left, right = st.columns([3, 2])
+        left.dataframe(
+            step_table(detail),
+            column_config={c: st.column_config.NumberColumn(format="%.6g") for c in ("x", "y")},
+            width="stretch",
+        )
+        with right:
+            st.latex(aligned(optim.update_equations(path.name, scenario.convention, scenario.hp(path.name))))
+            st.latex(substituted(detail))
+            if np.any(detail.effective_lr == 0):
+                st.caption(
+                    "An effective learning rate of 0: no step on that axis (zero gradient, or 0/0 with eps = 0)."
+                )
