@@ -9,5 +9,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if present else "expanded",
 )
-page = st.navigation([st.Page("views/playground.py", title="Playground", icon="🎛️", default=True)])
+pages = [
+    st.Page("views/playground.py", title="Playground", icon="🎛️", default=True),
+]
+page = st.navigation(pages)
 page.run()

@@ -8,14 +8,13 @@ stores it and writes it to the URL.
 
 from __future__ import annotations
 
-import urllib.parse
-
 import streamlit as st
 
 import landscapes
 import optim
 import presets
 from scenario import IGNORED_KEYS, Scenario
+from ui.links import playground_url
 
 STORED, WARNINGS = "pg.scenario", "pg.warnings"
 SURFACE, OPTIMIZERS, CONVENTION = "pg.surface", "pg.optimizers", "pg.convention"
@@ -123,8 +122,7 @@ def save(scenario: Scenario) -> None:
 
 def share_url(scenario: Scenario) -> str:
     """Absolute link to this view when the browser's address is known, else a relative one."""
-    base = st.context.url or ""
-    return f"{base}?{urllib.parse.urlencode(scenario.to_query())}"
+    return playground_url(scenario)
 
 
 # ---------------------------------------------------------------- callbacks (run before the script)
