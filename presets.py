@@ -153,6 +153,20 @@ PRESETS: dict[str, SurfacePreset] = {
             "nadam": {"lr": 0.1},
         },
     ),
+    # A typed formula (default x**2 + 10*y**2): rates that suit surfaces whose curvature is of order 1-20.
+    "custom": SurfacePreset(
+        steps=150,
+        hp={
+            "sgd": {"lr": 0.04},
+            "momentum": {"lr": 0.01, "momentum": 0.9},
+            "nesterov": {"lr": 0.01, "momentum": 0.9},
+            "adagrad": {"lr": 0.3},
+            "rmsprop": {"lr": 0.02, "rho": 0.9},
+            "adam": {"lr": 0.1},
+            "adadelta": {"lr": 1.0},
+            "nadam": {"lr": 0.1},
+        },
+    ),
 }
 
 _FALLBACK = SurfacePreset(steps=200)

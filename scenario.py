@@ -7,6 +7,8 @@ a list of warnings saying what was changed.
 
 URL parameters (all optional; see README):
     surface=bowl  bowl.condition=100  bowl.angle=0         the surface and its parameters
+    surface=custom  custom.expr=x**2%2B10*y**2  custom.xmin=-2.0  custom.xmax=2.0  custom.ymin=...
+                                                            a typed formula and its plotted region
     opt=sgd,rmsprop,adam                                    the optimizers shown
     rmsprop.lr=0.01  rmsprop.rho=0.9  adam.amsgrad=1 ...    their hyperparameters
     conv=pytorch|keras|optax|tf1  start=-1.8,1.2  steps=150  noise=0  seed=0  tol=1e-06  present=1
@@ -49,6 +51,16 @@ def clamp(value: float, low: float, high: float) -> float:
     return min(max(value, low), high)
 
 
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|$~&:")
+
+
+def markdown_text(text: str, limit: int | None = None) -> str:
+    """``text`` (shortened to ``limit`` characters) escaped so that Streamlit's Markdown shows it literally."""
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Everything a Playground view shows; hashable, so it can key caches."""
@@ -67,7 +79,7 @@ class Scenario:
 
     # ------------------------------------------------------------------ access
 
-    def params(self) -> dict[str, float]:
+    def params(self) -> dict[str, float | str]:
         return dict(self.surface_params)
 
     def landscape(self) -> landscapes.Surface:
@@ -82,11 +94,17 @@ class Scenario:
     # ------------------------------------------------------------------ defaults
 
     @classmethod
-    def default(cls, surface: str = presets.DEFAULT_SURFACE, params: Mapping[str, float] | None = None) -> Scenario:
-        """The preset view of ``surface`` (its story's optimizers, hyperparameters and start)."""
+    def default(
+        cls, surface: str = presets.DEFAULT_SURFACE, params: Mapping[str, float | str] | None = None
+    ) -> Scenario:
+        """The preset view of ``surface`` (its story's optimizers, hyperparameters and start).
+
+        Raises ValueError for invalid ``params`` (e.g. a custom formula that cannot be used)."""
         spec = landscapes.spec(surface)
         values = spec.defaults() | dict(params or {})
         built = landscapes.get(surface, **values)
+        if surface == landscapes.CUSTOM:
+            values = dict(built.params)  # the canonical formula, so equal formulas give equal scenarios
         chosen = presets.preset(surface)
         return cls(
             surface=surface,
@@ -176,15 +194,18 @@ class _Parser:
 
     def scenario(self) -> Scenario:
         surface = self.take("surface") or presets.DEFAULT_SURFACE
-        if surface not in landscapes.names():
+        if surface not in landscapes.names(custom=True):
             self.warnings.append(f"Unknown surface {surface!r}; showing {presets.DEFAULT_SURFACE!r} instead.")
             surface = presets.DEFAULT_SURFACE
-        spec = landscapes.spec(surface)
-        params = {
-            p.name: self.number(f"{surface}.{p.name}", p.default, p.low, p.high, f"{spec.label} {p.name}")
-            for p in spec.params
-        }
-        base = Scenario.default(surface, params)
+        if surface == landscapes.CUSTOM:
+            base = self._custom()
+        else:
+            spec = landscapes.spec(surface)
+            params = {
+                p.name: self.number(f"{surface}.{p.name}", p.default, p.low, p.high, f"{spec.label} {p.name}")
+                for p in spec.params
+            }
+            base = Scenario.default(surface, params)
 
         optimizers = self._optimizers(base.optimizers)
         hyperparams = tuple((name, _items(self._hyperparams(surface, name))) for name in optimizers)
@@ -209,10 +230,36 @@ class _Parser:
             present=self.flag("present", False, "Presentation mode"),
         )
         unknown = sorted(k for k in self.query if k not in self.used and k not in IGNORED_KEYS)
-        unknown = [k for k in unknown if k.split(".")[0] not in optim.names() + landscapes.names()]
+        unknown = [k for k in unknown if k.split(".")[0] not in optim.names() + landscapes.names(custom=True)]
         if unknown:
             self.warnings.append(f"Ignored unknown URL parameter(s): {', '.join(unknown)}.")
         return scenario
+
+    def _custom(self) -> Scenario:
+        """The custom formula and its domain; what cannot be used falls back to the default example."""
+        spec = landscapes.spec(landscapes.CUSTOM)
+        defaults = spec.defaults()
+        domain = {
+            p.name: self.number(f"custom.{p.name}", p.default, p.low, p.high, f"Custom surface {p.label}")
+            for p in spec.params
+            if isinstance(p, landscapes.Param)
+        }
+        expr = self.take("custom.expr")
+        if expr is None:
+            expr = str(defaults["expr"])
+        try:
+            landscapes.get(landscapes.CUSTOM, **domain)  # the default formula on this domain
+        except ValueError as error:
+            self.warnings.append(f"Custom surface: {markdown_text(str(error))}; using the default region.")
+            domain = {name: value for name, value in defaults.items() if name != "expr"}
+        try:
+            return Scenario.default(landscapes.CUSTOM, {"expr": expr, **domain})
+        except ValueError as error:
+            self.warnings.append(
+                f"The custom formula {markdown_text(expr, 60)} cannot be used: {markdown_text(str(error))}. "
+                f"Showing the example {markdown_text(str(defaults['expr']))} instead."
+            )
+            return Scenario.default(landscapes.CUSTOM, domain)
 
     def _optimizers(self, fallback: Iterable[str]) -> tuple[str, ...]:
         text = self.take("opt")

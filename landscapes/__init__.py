@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from .base import DIVERGENCE_REACH, Param, Surface, SurfaceSpec
-from .expression import from_expression
+from . import custom as _custom
+from .base import DIVERGENCE_REACH, Param, Surface, SurfaceSpec, TextParam
+from .custom import CUSTOM, EXAMPLES
+from .expression import ExpressionError, from_expression, is_estimated_minimum
 from .surfaces import SPECS
 
-__all__ = ["DIVERGENCE_REACH", "Param", "Surface", "SurfaceSpec", "from_expression", "get", "names", "spec"]
+__all__ = [
+    "CUSTOM",
+    "DIVERGENCE_REACH",
+    "EXAMPLES",
+    "ExpressionError",
+    "Param",
+    "Surface",
+    "SurfaceSpec",
+    "TextParam",
+    "from_expression",
+    "get",
+    "is_estimated_minimum",
+    "names",
+    "spec",
+]
 
-_REGISTRY: dict[str, SurfaceSpec] = {s.name: s for s in SPECS}
+_BUILT_IN: dict[str, SurfaceSpec] = {s.name: s for s in SPECS}
+_REGISTRY: dict[str, SurfaceSpec] = _BUILT_IN | {CUSTOM: _custom.SPEC}
 
 
-def names() -> list[str]:
-    """Names of the built-in surfaces, in display order."""
-    return list(_REGISTRY)
+def names(custom: bool = False) -> list[str]:
+    """Names of the built-in surfaces, in display order; ``custom=True`` appends "custom" (a typed formula,
+    built with ``get("custom", expr=..., xmin=..., xmax=..., ymin=..., ymax=...)``)."""
+    return list(_REGISTRY if custom else _BUILT_IN)
 
 
 def spec(name: str) -> SurfaceSpec:
@@ -24,8 +42,11 @@ def spec(name: str) -> SurfaceSpec:
         raise ValueError(f"unknown surface {name!r}; known surfaces: {', '.join(_REGISTRY)}") from None
 
 
-def get(name: str | Surface, **params: float) -> Surface:
-    """Build surface ``name`` with ``params`` (validated against their ranges); a Surface passes through."""
+def get(name: str | Surface, **params: float | str) -> Surface:
+    """Build surface ``name`` with ``params`` (validated against their ranges); a Surface passes through.
+
+    ``get("custom", expr="sin(x)*cos(y)", xmin=-4, xmax=4, ymin=-4, ymax=4)`` builds a typed formula; a formula
+    that cannot be used raises ExpressionError (a ValueError) with the message and ``column``."""
     if isinstance(name, Surface):
         if params:
             raise ValueError("parameters can only be given with a surface name")

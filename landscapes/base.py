@@ -45,6 +45,25 @@ class Param:
         return number
 
 
+@dataclass(frozen=True)
+class TextParam:
+    """A text parameter of a surface (a custom surface's formula); its content is checked by the surface's build."""
+
+    name: str
+    label: str
+    default: str
+    help: str
+    max_length: int
+
+    def validate(self, value: object) -> str:
+        """Return ``value`` if it is text of at most ``max_length`` characters, or raise ValueError."""
+        if not isinstance(value, str):
+            raise ValueError(f"{self.name} must be text, got {type(value).__name__}")
+        if len(value) > self.max_length:
+            raise ValueError(f"{self.name} is too long ({len(value)} characters; at most {self.max_length})")
+        return value
+
+
 def stack2(first: Array, second: Array) -> Array:
     """Stack two equally shaped arrays on a new leading axis (cheaper than np.stack for tiny inputs)."""
     first = np.asarray(first, dtype=float)
@@ -66,7 +85,7 @@ class Surface:
     name: str
     label: str
     latex: str
-    params: Mapping[str, float]
+    params: Mapping[str, float | str]
     domain: tuple[tuple[float, float], tuple[float, float]]
     start: tuple[float, float]
     story: str
@@ -138,8 +157,8 @@ class SurfaceSpec:
 
     name: str
     label: str
-    params: tuple[Param, ...]
+    params: tuple[Param | TextParam, ...]
     build: Callable[..., Surface]
 
-    def defaults(self) -> dict[str, float]:
+    def defaults(self) -> dict[str, float | str]:
         return {p.name: p.default for p in self.params}

@@ -368,6 +368,12 @@ def parse(text: str) -> ParsedExpression:
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as error:
+        if not error.offset and error.msg == "invalid syntax":  # Python reports no place when the text ends early
+            column = len(stripped) + lead + 1
+            raise ExpressionError(
+                f"The expression ends too early at column {column}: something is missing after the last part",
+                column,
+            ) from None
         column = (error.offset or 1) + lead
         raise ExpressionError(
             f"Could not read the expression at column {column}: {_syntax_message(error)}", column
@@ -516,7 +522,7 @@ def from_expression(
         params={},
         domain=box,
         start=start,
-        story=f"Your own surface. Its minimum is estimated as the lowest point of a {GRID}x{GRID} grid.",
+        story="Your own surface, typed as a formula; its minimum is estimated on a grid.",
         value_xy=value_xy,
         grad_xy=grad_fn,
         hessian_xy=hess_fn,

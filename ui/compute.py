@@ -16,10 +16,13 @@ from viz.contour import background_layers
 from viz.paths import PathData
 from viz.style import Theme
 
-SurfaceKey = tuple[str, tuple[tuple[str, float], ...]]
+#: (surface name, its sorted parameter items): ``(scenario.surface, scenario.surface_params)``. A custom
+#: surface's items hold its formula: (("expr", "x**2+10*y**2"), ("xmax", 2.0), ("xmin", -2.0), ...).
+SurfaceKey = tuple[str, tuple[tuple[str, float | str], ...]]
 
 
 def surface_of(key: SurfaceKey) -> landscapes.Surface:
+    """The surface of a key (built-in or custom; custom builds are cached inside ``landscapes``)."""
     name, params = key
     return landscapes.get(name, **dict(params))
 

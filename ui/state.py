@@ -8,12 +8,14 @@ stores it and writes it to the URL.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import landscapes
 import optim
 import presets
-from scenario import IGNORED_KEYS, Scenario
+from landscapes.custom import DOMAIN_PARAMS
+from scenario import IGNORED_KEYS, Items, Scenario
 from ui.links import playground_url
 
 STORED, WARNINGS = "pg.scenario", "pg.warnings"
@@ -81,12 +83,34 @@ def ensure_hp_defaults(surface: str, optimizer: str) -> None:
         st.session_state.setdefault(hp_key(optimizer, name), value)
 
 
+def surface_params(surface: str) -> tuple[Items, ValueError | None]:
+    """The surface parameters the widgets hold, checked. A custom formula (or region) that cannot be used
+    gives the last valid one of this session (else the default example) and the error saying why."""
+    ss = st.session_state
+    spec = landscapes.spec(surface)
+    if surface != landscapes.CUSTOM:
+        return tuple(sorted((p.name, float(ss[param_key(p.name)])) for p in spec.params)), None
+    typed = {p.name: ss.get(param_key(p.name), p.default) for p in spec.params}
+    try:
+        return tuple(sorted(landscapes.get(surface, **typed).params.items())), None
+    except ValueError as error:
+        stored: Scenario | None = ss.get(STORED)
+        if stored is not None and stored.surface == surface:
+            return stored.surface_params, error
+        return Scenario.default(surface).surface_params, error
+
+
+def current_surface() -> landscapes.Surface:
+    """The surface the widgets describe (the last valid one while a typed formula has an error)."""
+    surface = st.session_state[SURFACE]
+    return landscapes.get(surface, **dict(surface_params(surface)[0]))
+
+
 def from_widgets() -> Scenario:
     """Rebuild the scenario from the widget values (already within their ranges)."""
     ss = st.session_state
     surface = ss[SURFACE]
-    spec = landscapes.spec(surface)
-    params = tuple(sorted((p.name, float(ss[param_key(p.name)])) for p in spec.params))
+    params, _ = surface_params(surface)
     chosen = tuple(n for n in optim.names() if n in (ss.get(OPTIMIZERS) or []))
     hyperparams = tuple(
         (name, tuple(sorted((p.name, _typed(p, ss[hp_key(name, p.name)])) for p in optim.get(name).hyperparams)))
@@ -140,12 +164,52 @@ def on_surface_change() -> None:
 
 
 def on_reset() -> None:
-    """Back to this surface's preset view; the framework convention and presentation mode are kept."""
+    """Back to this surface's preset view; the framework convention, presentation mode and a typed
+    formula are kept."""
     old: Scenario | None = st.session_state.get(STORED)
-    fresh = Scenario.default(st.session_state[SURFACE])
+    surface = st.session_state[SURFACE]
+    kept = dict(surface_params(surface)[0]) if surface == landscapes.CUSTOM else None
+    fresh = Scenario.default(surface, kept)
     if old is not None:
         fresh = fresh.with_changes(convention=old.convention, present=old.present)
     push(fresh)
+
+
+def on_formula_change() -> None:
+    """A new formula or region keeps the start if it still lies inside and f is defined there."""
+    params, error = surface_params(landscapes.CUSTOM)
+    if error is not None:
+        return  # the last valid surface stays, and so does its start
+    surface = landscapes.get(landscapes.CUSTOM, **dict(params))
+    x, y = st.session_state.get(START_X), st.session_state.get(START_Y)
+    if x is None or y is None or not _usable_start(surface, float(x), float(y)):
+        set_start(*surface.start)
+
+
+def use_example(expr: str, domain: tuple[tuple[float, float], tuple[float, float]]) -> None:
+    """Fill the formula box and region with an example, starting from its default start."""
+    values = dict(zip(DOMAIN_PARAMS, (*domain[0], *domain[1]), strict=True))
+    st.session_state[param_key("expr")] = expr
+    for name, value in values.items():
+        st.session_state[param_key(name)] = float(value)
+    set_start(*landscapes.get(landscapes.CUSTOM, expr=expr, **values).start)
+
+
+def _usable_start(surface: landscapes.Surface, x: float, y: float) -> bool:
+    (x0, x1), (y0, y1) = surface.domain
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        return False
+    value, grad = surface.value_and_grad_xy(np.array(x), np.array(y))
+    return bool(np.isfinite(value) and np.isfinite(grad).all())
+
+
+def clamp_start(x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+    """Keep the start widgets inside the plotted region (number inputs reject values outside their range)."""
+    ss = st.session_state
+    x, y = float(ss[START_X]), float(ss[START_Y])
+    inside = (min(max(x, x_range[0]), x_range[1]), min(max(y, y_range[0]), y_range[1]))
+    if inside != (x, y):
+        set_start(*inside)
 
 
 def set_start(x: float, y: float) -> None:

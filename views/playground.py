@@ -11,8 +11,8 @@ import codegen
 import landscapes
 import optim
 import report
-from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario
-from ui import compute, controls, look, state
+from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
+from ui import compute, controls, custom, look, state
 from ui.inspector import aligned, inspector_tab
 from viz.contour import contour_figure
 from viz.curves import effective_lr_figure, loss_figure
@@ -28,16 +28,11 @@ TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
 def _on_contour_click() -> None:
     event = st.session_state.get(CONTOUR_KEY)
     points = (event or {}).get("selection", {}).get("points", [])
-    if points:
-        surface = landscapes.get(st.session_state[state.SURFACE], **_surface_params())
-        (x0, x1), (y0, y1) = surface.domain
+    stored: Scenario | None = st.session_state.get(state.STORED)
+    if points and stored is not None:
+        (x0, x1), (y0, y1) = stored.landscape().domain  # the surface that was clicked
         x, y = points[0]["x"], points[0]["y"]
         state.set_start(min(max(x, x0), x1), min(max(y, y0), y1))
-
-
-def _surface_params() -> dict[str, float]:
-    spec = landscapes.spec(st.session_state[state.SURFACE])
-    return {p.name: float(st.session_state[state.param_key(p.name)]) for p in spec.params}
 
 
 def sidebar() -> None:
@@ -45,13 +40,16 @@ def sidebar() -> None:
     surface = st.session_state[state.SURFACE]
     st.selectbox(
         "Surface",
-        landscapes.names(),
+        landscapes.names(custom=True),
         key=state.SURFACE,
         format_func=lambda n: landscapes.spec(n).label,
         on_change=state.on_surface_change,
     )
-    for p in landscapes.spec(surface).params:
-        controls.surface_param_control(p, state.param_key(p.name))
+    if surface == landscapes.CUSTOM:
+        custom.controls()
+    else:
+        for p in landscapes.spec(surface).params:
+            controls.surface_param_control(p, state.param_key(p.name))
 
     st.pills(
         "Optimizers",
@@ -87,7 +85,8 @@ def sidebar() -> None:
 
     st.divider()
     controls.stepped_slider("Steps", state.STEPS, STEP_STOPS, help="How many updates each optimizer takes.")
-    (x0, x1), (y0, y1) = landscapes.get(surface, **_surface_params()).domain
+    (x0, x1), (y0, y1) = state.current_surface().domain
+    state.clamp_start((x0, x1), (y0, y1))
     left, right = st.columns(2)
     left.number_input("Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X)
     right.number_input("Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y)
@@ -118,11 +117,14 @@ def compute_paths(scenario: Scenario) -> tuple[list[PathData], list[str]]:
     return paths, notes
 
 
-def header(scenario: Scenario, surface: landscapes.Surface, warnings: list[str]) -> None:
+def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list[str]) -> None:
     st.title("RMSProp Playground")
-    st.markdown(f"**{surface.label}.** {surface.story}")
+    st.markdown(f"**{markdown_text(surface.label)}.** {surface.story}")  # a custom label holds user text
     if not scenario.present:
         st.latex(surface.latex)
+    note = custom.estimate_note(surface, grid[2])
+    if note:
+        st.caption(note)
     for warning in warnings:
         st.warning(warning, icon="⚠️")
 
@@ -140,15 +142,15 @@ def main() -> None:
     look.apply_presentation_style(scenario.present)
     theme = look.current_theme(scenario.present)
     surface = scenario.landscape()
-    header(scenario, surface, warnings)
+    key = (scenario.surface, scenario.surface_params)
+    grid = compute.surface_grid(key)
+    header(scenario, surface, grid, warnings)
     paths, notes = compute_paths(scenario)
     for note in notes:
         st.info(note, icon="ℹ️")
     if not scenario.optimizers:
         st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
 
-    key = (scenario.surface, scenario.surface_params)
-    grid = compute.surface_grid(key)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.plotly_chart(
@@ -240,6 +242,8 @@ def code_tab(scenario: Scenario) -> None:
 
 def data_tab(scenario: Scenario, paths: list[PathData]) -> None:
     meta = {"surface": scenario.surface, "convention": scenario.convention, "start": scenario.start}
+    if scenario.surface == landscapes.CUSTOM:
+        meta |= {"formula": scenario.params()["expr"], "domain": scenario.landscape().domain}
     st.download_button(
         "Download all trajectories (CSV)",
         lambda: report.trajectories_csv(paths, meta),
