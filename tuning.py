@@ -1,0 +1,65 @@
+"""A fair comparison: tune each optimizer's learning rate on a log grid, then compare the best.
+
+Pure: no Streamlit. Every other hyperparameter stays at its default for the surface. The best
+learning rate is the one that did not diverge and is best by the criterion (``sweep_grid.best_index``:
+"steps" counts only runs still within the tolerance at the end); ties go to the smaller learning rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import optim
+from landscapes import Surface
+from sweep_grid import best_index
+
+#: Learning rates tried per optimizer, log-spaced over its lr slider range (8 per decade).
+LR_POINTS = 49
+
+
+def lr_grid(optimizer: str, points: int = LR_POINTS) -> np.ndarray:
+    p = next(p for p in optim.get(optimizer).hyperparams if p.name == "lr")
+    return np.geomspace(*p.slider_range, points)
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """One optimizer's learning-rate search."""
+
+    optimizer: str
+    lrs: np.ndarray
+    result: optim.SweepResult
+    best: int | None  # index into lrs; None when every lr diverged
+    hp: tuple[tuple[str, object], ...]  # the hyperparameters of the best run (lr included)
+
+    @property
+    def diverged_count(self) -> int:
+        return int((self.result.diverged_at >= 0).sum())
+
+    @property
+    def at_edge(self) -> bool:
+        """The best lr is the smallest or largest tried: the true best may lie outside the grid."""
+        return self.best is not None and self.best in (0, len(self.lrs) - 1)
+
+
+def tune_lr(
+    optimizer: str,
+    surface: Surface,
+    start: tuple[float, float],
+    steps: int,
+    tol: float,
+    convention: str,
+    hp: dict[str, object],
+    criterion: str,
+) -> Tuned:
+    """Search lr for ``optimizer`` with the other hyperparameters ``hp``. Raises ValueError when the
+    framework lacks the optimizer."""
+    lrs = lr_grid(optimizer)
+    fixed = {k: v for k, v in hp.items() if k != "lr"}
+    result = optim.sweep(optimizer, surface, start, steps, tol, convention, lr=lrs, **fixed)
+    gap = result.final_loss - (surface.min_value or 0.0)
+    best = best_index(gap, result.steps_to_tol, result.diverged_at >= 0, criterion, tol)
+    chosen = fixed | ({"lr": float(lrs[best])} if best is not None else {"lr": hp.get("lr")})
+    return Tuned(optimizer, lrs, result, best, tuple(sorted(chosen.items())))

@@ -1,0 +1,236 @@
+"""Keeping the Sweep page's settings, its widgets and the URL in step (per session, never global).
+
+Each run: ``load`` picks the settings (from the URL when it was changed from outside, else the
+ones stored in the session, else seeded from the Playground's current view, else defaults) and
+puts them in the widget keys; the widgets draw from those keys; ``from_widgets`` rebuilds (and
+validates) the settings; ``save`` stores them and writes them to the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+import landscapes
+import optim
+import presets
+from scenario import IGNORED_KEYS, Scenario
+from sweep_settings import Axis, SweepJob, SweepSettings, default_axes, fit_axis, numeric_hyperparams
+
+STORED, WARNINGS, SEEDED = "sw.settings", "sw.warnings", "sw.seeded_from"
+PLAYGROUND = "pg.scenario"
+SURFACE, OPTIMIZER, CONVENTION = "sw.surface", "sw.optimizer", "sw.convention"
+STEPS, TOL, START_X, START_Y = "sw.steps", "sw.tol", "sw.start_x", "sw.start_y"
+METRIC, COMPARE, BEST, CELL = "sw.metric", "sw.compare", "sw.best", "sw.cell"
+CELL_X, CELL_Y = "sw.cell.x", "sw.cell.y"
+NO_AXIS = "none"
+
+
+def param_key(name: str) -> str:
+    return f"sw.param.{name}"
+
+
+def hp_key(name: str) -> str:
+    return f"sw.hp.{name}"
+
+
+def axis_key(letter: str, part: str = "") -> str:
+    return f"sw.{letter}{'.' + part if part else ''}"
+
+
+def _own_query() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in IGNORED_KEYS}
+
+
+def widget_values(settings: SweepSettings) -> dict[str, Any]:
+    job = settings.job
+    values: dict[str, Any] = {
+        SURFACE: job.surface,
+        OPTIMIZER: job.optimizer,
+        CONVENTION: job.convention,
+        STEPS: job.steps,
+        TOL: job.tol,
+        START_X: float(job.start[0]),
+        START_Y: float(job.start[1]),
+        METRIC: settings.metric,
+        COMPARE: list(settings.compare),
+        BEST: settings.best,
+    }
+    values |= {param_key(k): v for k, v in job.surface_params}
+    values |= {hp_key(k): v for k, v in job.fixed}
+    for letter, axis in (("x", job.x), ("y", job.y)):
+        values[axis_key(letter)] = NO_AXIS if axis is None else axis.name
+        if axis is not None:
+            values |= {
+                axis_key(letter, "low"): axis.low,
+                axis_key(letter, "high"): axis.high,
+                axis_key(letter, "n"): axis.count,
+                axis_key(letter, "scale"): axis.scale,
+            }
+    return values
+
+
+def push(settings: SweepSettings, only_missing: bool = False) -> None:
+    """Write ``settings`` into the widget keys (before the widgets are drawn, or in a callback)."""
+    for key, value in widget_values(settings).items():
+        if not only_missing or key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _store(settings: SweepSettings, warnings: list[str]) -> tuple[SweepSettings, list[str]]:
+    push(settings)
+    st.session_state[STORED] = settings
+    st.session_state[WARNINGS] = warnings
+    st.session_state[CELL] = settings.cell
+    return settings, warnings
+
+
+def load() -> tuple[SweepSettings, list[str]]:
+    """The settings to show this run, and any warnings about the URL they came from."""
+    query = _own_query()
+    stored: SweepSettings | None = st.session_state.get(STORED)
+    playground: Scenario | None = st.session_state.get(PLAYGROUND)
+    if query and (stored is None or query != stored.to_query()):
+        return _store(*SweepSettings.from_query(query))
+    if not query and playground is not None and st.session_state.get(SEEDED) != playground:
+        st.session_state[SEEDED] = playground  # follow the Playground when it changed since we looked
+        return _store(SweepSettings.from_scenario(playground), [])
+    if stored is None:
+        return _store(SweepSettings.default(), [])
+    push(stored, only_missing=True)
+    return stored, st.session_state.get(WARNINGS, [])
+
+
+def _axis(letter: str, optimizer: str, warnings: list[str]) -> Axis | None:
+    ss = st.session_state
+    name = ss.get(axis_key(letter))
+    numeric = {p.name: p for p in numeric_hyperparams(optimizer)}
+    if name not in numeric:
+        return None
+    axis, problems = fit_axis(
+        numeric[name],
+        ss.get(axis_key(letter, "low")),
+        ss.get(axis_key(letter, "high")),
+        ss.get(axis_key(letter, "n")),
+        ss.get(axis_key(letter, "scale")),
+        f"{letter} axis ({name})",
+    )
+    warnings += problems
+    return axis
+
+
+def from_widgets(stored: SweepSettings) -> tuple[SweepSettings, list[str]]:
+    """Rebuild the settings from the widget values; typed ranges are validated (with warnings)."""
+    ss = st.session_state
+    warnings: list[str] = []
+    optimizer = ss[OPTIMIZER]
+    surface = ss[SURFACE]
+    carried = dict(stored.job.surface_params) if stored.job.surface == surface else {}
+    for p in landscapes.spec(surface).params:  # numbers have a slider; anything else is carried over
+        carried[p.name] = float(ss[param_key(p.name)]) if param_key(p.name) in ss else carried.get(p.name, p.default)
+    params = tuple(sorted(carried.items()))
+    x = _axis("x", optimizer, warnings) or stored.job.x
+    y = _axis("y", optimizer, warnings)
+    axes = {x.name} | ({y.name} if y else set())
+    fixed = tuple(
+        sorted(
+            (p.name, bool(ss[hp_key(p.name)]) if p.kind == "bool" else float(ss[hp_key(p.name)]))
+            for p in optim.get(optimizer).hyperparams
+            if p.name not in axes
+        )
+    )
+    job = SweepJob(
+        surface=surface,
+        surface_params=params,
+        optimizer=optimizer,
+        convention=ss[CONVENTION],
+        start=(float(ss[START_X]), float(ss[START_Y])),
+        steps=int(ss[STEPS]),
+        tol=float(ss[TOL]),
+        x=x,
+        y=y,
+        fixed=fixed,
+    )
+    cell = ss.get(CELL) if job == stored.job else None
+    compare = tuple(n for n in optim.names() if n in (ss.get(COMPARE) or []))
+    settings = replace(stored, job=job, metric=ss[METRIC], cell=cell, compare=compare, best=ss[BEST])
+    return settings, warnings
+
+
+def save(settings: SweepSettings) -> None:
+    """Remember the settings for this session and mirror them in the URL (keeping embed options)."""
+    st.session_state[STORED] = settings
+    st.session_state[CELL] = settings.cell
+    wanted = settings.to_query()
+    if _own_query() != wanted:
+        kept = {k: v for k, v in st.query_params.to_dict().items() if k in IGNORED_KEYS}
+        st.query_params.from_dict(wanted | kept)
+
+
+# ---------------------------------------------------------------- callbacks (run before the script)
+
+
+def _current() -> SweepSettings:
+    return st.session_state[STORED]
+
+
+def on_surface_change() -> None:
+    """A new surface: its parameters, start, steps and the optimizer's preset values; axes kept."""
+    old = _current()
+    fresh = SweepSettings.from_scenario(Scenario.default(st.session_state[SURFACE]), old.job.optimizer)
+    axes = {old.job.x.name} | ({old.job.y.name} if old.job.y else set())
+    hp = presets.default_hp(fresh.job.surface, old.job.optimizer)
+    job = replace(
+        fresh.job,
+        convention=old.job.convention,
+        x=old.job.x,
+        y=old.job.y,
+        fixed=tuple(sorted((k, v) for k, v in hp.items() if k not in axes)),
+    )
+    push(replace(old, job=job, cell=None))
+
+
+def on_optimizer_change() -> None:
+    """A new optimizer: its default axes and this surface's preset hyperparameters."""
+    old = _current()
+    optimizer = st.session_state[OPTIMIZER]
+    x, y = default_axes(optimizer)
+    axes = {x.name} | ({y.name} if y else set())
+    hp = presets.default_hp(old.job.surface, optimizer)
+    fixed = tuple(sorted((k, v) for k, v in hp.items() if k not in axes))
+    push(replace(old, job=replace(old.job, optimizer=optimizer, x=x, y=y, fixed=fixed), cell=None))
+
+
+def on_axis_change(letter: str) -> None:
+    """A new hyperparameter on an axis: its default range; the other axis moves if it clashes."""
+    old = _current()
+    ss = st.session_state
+    optimizer = old.job.optimizer
+    numeric = {p.name: p for p in numeric_hyperparams(optimizer)}
+    chosen = ss[axis_key(letter)]
+    other_letter = "y" if letter == "x" else "x"
+    other = old.job.y if letter == "x" else old.job.x
+    axes = {letter: Axis.default(numeric[chosen]) if chosen in numeric else None, other_letter: other}
+    if other is not None and axes[letter] is not None and other.name == chosen:
+        spare = [n for n in numeric if n != chosen]
+        axes[other_letter] = Axis.default(numeric[spare[0]]) if spare else None
+    if axes["x"] is None:  # x cannot be empty
+        axes["x"] = old.job.x
+    names = {a.name for a in axes.values() if a is not None}
+    hp = presets.default_hp(old.job.surface, optimizer) | dict(old.job.fixed)
+    fixed = tuple(sorted((k, v) for k, v in hp.items() if k not in names))
+    push(replace(old, job=replace(old.job, x=axes["x"], y=axes["y"], fixed=fixed), cell=None))
+
+
+def on_cell_pick() -> None:
+    st.session_state[CELL] = (int(st.session_state[CELL_X]), int(st.session_state.get(CELL_Y, 0)))
+
+
+def axis_options(optimizer: str) -> list[str]:
+    return [p.name for p in numeric_hyperparams(optimizer)]
+
+
+def reset_cell() -> None:
+    st.session_state[CELL] = None
