@@ -11,6 +11,7 @@ st.set_page_config(
 )
 pages = [
     st.Page("views/playground.py", title="Playground", icon="🎛️", default=True),
+    st.Page("views/sweep.py", title="Sweep", icon="🗺️", url_path="sweep"),
 ]
 page = st.navigation(pages)
 page.run()

@@ -72,6 +72,7 @@ def contour_figure(
     Trace order: contour, click layer (if any), paths, divergence marks, minima, start, heads.
     The animation frames only move the heads, so they stay small. ``background`` may pass in
     ``background_layers(...)`` computed earlier (it must match ``surface``, ``theme``, ``clickable``).
+    ``frames=0`` draws a still picture (no play controls).
     """
     data: list[dict] = list(background or background_layers(surface, grid, theme, clickable))
     longest = max((len(p.xy) for p in paths), default=1)
@@ -124,10 +125,10 @@ def contour_figure(
     )
     if _equal_aspect(surface.domain):
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
-    if len(paths) and longest > 1:
+    if frames and len(paths) and longest > 1:
         layout |= _animation_controls(frame_steps, theme)
     frame_specs = []
-    if len(paths) and longest > 1:
+    if frames and len(paths) and longest > 1:
         frame_specs = [
             {"name": str(int(k)), "data": [_head_positions(paths, int(k))], "traces": [heads_index]}
             for k in frame_steps
