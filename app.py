@@ -12,6 +12,7 @@ st.set_page_config(
 pages = [
     st.Page("views/playground.py", title="Playground", icon="🎛️", default=True),
     st.Page("views/sweep.py", title="Sweep", icon="🗺️", url_path="sweep"),
+    st.Page("views/maps.py", title="Maps", icon="🧭", url_path="maps"),
 ]
 page = st.navigation(pages)
 page.run()

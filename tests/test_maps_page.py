@@ -1,0 +1,69 @@
+"""The Maps page through Streamlit's AppTest: defaults, bad links, unsupported combinations, widgets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from maps_settings import MapsSettings
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_maps(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page("views/maps.py")
+    return at.run()
+
+
+def query_of(at: AppTest) -> dict[str, str]:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_defaults_render_both_figures():
+    at = open_maps({"res": "40"})
+    assert not at.exception, [e.value for e in at.exception]
+    basin, lr = specs(at)
+    assert [t["type"] for t in basin["data"]].count("heatmap") == 2  # SGD and RMSProp panels
+    assert {t.get("name") for t in lr["data"]} >= {"SGD", "RMSProp"}
+    assert not at.warning
+    assert query_of(at) == MapsSettings.default().with_changes(resolution=40).to_query()
+    links = [link.proto.label for link in at.get("page_link")]
+    assert any("Open this start" in label for label in links) and any("at lr" in label for label in links)
+
+
+def test_bad_link_gives_warnings_not_tracebacks():
+    at = open_maps({"res": "9999", "radius": "abc", "metric": "speed", "opt": "sgd,bogus", "steps": "-3"})
+    assert not at.exception
+    assert len(at.warning) >= 5
+    assert query_of(at)["res"] == "200" and query_of(at)["metric"] == "loss"
+
+
+def test_unsupported_optimizer_convention_combination_gives_a_note():
+    at = open_maps({"res": "30", "opt": "sgd,nadam", "conv": "tf1", "steps": "100"})
+    assert not at.exception
+    notes = " ".join(i.value for i in at.info)
+    assert "Nadam" in notes
+    assert len(at.get("plotly_chart")) == 2  # SGD still has its map and curve
+
+
+def test_surface_change_and_widgets():
+    at = open_maps({"res": "30", "steps": "100"})
+    at.selectbox(key="maps.surface").set_value("six_hump_camel").run()
+    assert not at.exception
+    assert query_of(at)["surface"] == "six_hump_camel"
+    legend = {t.get("name") for t in specs(at)[0]["data"] if t.get("type") == "scatter"}
+    assert any("local min" in str(name) for name in legend)
+    at.radio(key="maps.metric").set_value("steps").run()
+    assert not at.exception and query_of(at)["metric"] == "steps"
+    at.selectbox(key="maps.surface").set_value("saddle").run()
+    assert not at.exception
+    assert any("no minimum" in i.value for i in at.info)
