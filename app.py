@@ -11,6 +11,7 @@ st.set_page_config(
 )
 pages = [
     st.Page("views/playground.py", title="Playground", icon="🎛️", default=True),
+    st.Page("views/lessons.py", title="Lessons", icon="🎓", url_path="lessons"),
     st.Page("views/sweep.py", title="Sweep", icon="🗺️", url_path="sweep"),
     st.Page("views/maps.py", title="Maps", icon="🧭", url_path="maps"),
 ]

@@ -12,6 +12,7 @@ import streamlit as st
 
 import landscapes
 import optim
+from scenario import Scenario
 from viz.contour import background_layers
 from viz.paths import PathData
 from viz.style import Theme
@@ -73,3 +74,19 @@ def inspect(
 ) -> optim.StepDetail:
     """Step ``step`` of one optimizer's run taken apart (same numbers as ``run_path``)."""
     return optim.inspect_step(optimizer, surface_of(key), start, step, convention, noise, seed, **dict(hp))
+
+
+def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
+    """Every shown optimizer's trajectory for ``scenario``, and a note for each that cannot run."""
+    key = (scenario.surface, scenario.surface_params)
+    paths, notes = [], []
+    for name in scenario.optimizers:
+        hp = tuple(sorted(scenario.hp(name).items()))
+        result = run_path(
+            key, name, hp, scenario.convention, scenario.start, scenario.steps, scenario.noise, scenario.seed
+        )
+        if isinstance(result, str):
+            notes.append(f"**{optim.get(name).label}** is not shown: {result}")
+        else:
+            paths.append(result)
+    return paths, notes

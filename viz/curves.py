@@ -1,4 +1,4 @@
-"""Line charts over the steps: loss curves and effective per-axis learning rates."""
+"""Line charts over the steps: loss curves, effective per-axis learning rates and step sizes."""
 
 from __future__ import annotations
 
@@ -33,6 +33,15 @@ def _title(text: str, theme: Theme) -> dict:
     return {"text": text, "font": theme.font(15), "x": 0.0, "xanchor": "left"}
 
 
+def loss_gap(loss: np.ndarray, min_value: float) -> np.ndarray:
+    """f − f* for a log axis, floored where round-off in f* makes smaller gaps meaningless.
+
+    With f* = 0 the gap is exact down to the smallest normal float, so a run that really converges
+    is drawn going down for as long as it does."""
+    floor = LOSS_FLOOR * abs(min_value) if min_value else np.finfo(float).tiny
+    return np.maximum(loss - min_value, floor)
+
+
 def loss_figure(
     paths: Sequence[PathData], min_value: float | None, theme: Theme = LIGHT, height: int = 380
 ) -> SpecFigure:
@@ -40,7 +49,7 @@ def loss_figure(
     data = []
     for path in paths:
         idx = sample_steps(path.last + 1, DRAWN_POINTS)
-        y = path.loss[idx] if min_value is None else np.maximum(path.loss[idx] - min_value, LOSS_FLOOR)
+        y = path.loss[idx] if min_value is None else loss_gap(path.loss[idx], min_value)
         data.append(_line(path, idx, y, hovertemplate=f"<b>{path.label}</b> %{{y:.4g}}<extra></extra>"))
         if path.diverged_at is not None:
             data.append(_end_mark(path, idx[-1], y[-1]))
@@ -63,14 +72,25 @@ def loss_figure(
 
 def effective_lr_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height: int = 380) -> SpecFigure:
     """Effective learning rate per axis (left panel: x, right panel: y), log scale, shared y axis."""
+    return _per_axis_figure(paths, lambda p: p.effective_lr, "Effective learning rate", theme, height)
+
+
+def step_size_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height: int = 380) -> SpecFigure:
+    """Length of each update per axis, |θ_k+1 − θ_k| (left panel: x, right panel: y), log scale."""
+    return _per_axis_figure(paths, lambda p: np.abs(np.diff(p.xy, axis=0)), "Step size |Δθ|", theme, height)
+
+
+def _per_axis_figure(paths: Sequence[PathData], values_of, title: str, theme: Theme, height: int) -> SpecFigure:
+    """One line per optimizer and axis over the steps; step k is the update from iterate k to k+1."""
     data = []
     for path in paths:
-        count = max(path.last, 0)  # effective_lr[k] moves iterate k to k+1
+        count = max(path.last, 0)
         if count == 0:
             continue
         idx = sample_steps(count, DRAWN_POINTS)
+        per_step = values_of(path)
         for axis, suffix in ((0, ""), (1, "2")):
-            values = path.effective_lr[idx, axis]
+            values = per_step[idx, axis]
             data.append(
                 _line(
                     path,
@@ -85,7 +105,7 @@ def effective_lr_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height:
     axis = {"title": {"text": "step"}, "gridcolor": theme.grid, "zeroline": False}
     layout = theme.layout(
         height,
-        title=_title("Effective learning rate", theme),
+        title=_title(title, theme),
         xaxis={**axis, "domain": [0.0, 0.48]},
         xaxis2={**axis, "domain": [0.52, 1.0], "anchor": "y"},
         yaxis={

@@ -1,0 +1,160 @@
+"""Lessons: short guided stories, each with live charts and a link that opens its preset in the Playground.
+
+The texts and presets live in ``lessons.py`` (tested claim by claim); this page only lays them out.
+The last entry lists the update rule of every optimizer in a chosen convention.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import lessons
+import optim
+from lessons import Lesson, View
+from ui import compute, links, look
+from ui.inspector import aligned
+from viz.contour import contour_figure
+from viz.curves import effective_lr_figure, loss_figure, step_size_figure
+
+LESSON_KEY, CONVENTION_KEY, OPTIONS_KEY, SYNCED = "ls.lesson", "ls.convention", "ls.options", "ls.synced"
+RULES = "update-rules"
+ENTRIES = [lesson.slug for lesson in lessons.LESSONS] + [RULES]
+CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
+def _title(slug: str) -> str:
+    if slug == RULES:
+        return "Reference: every update rule"
+    number = ENTRIES.index(slug) + 1
+    return f"{number}. {lessons.by_slug(slug).title}"
+
+
+def _sync_from_url() -> str | None:
+    """Follow ``?lesson=`` on a first visit or when the link changed; a warning if it names no lesson."""
+    wanted = st.query_params.get("lesson")
+    if wanted is None or wanted == st.session_state.get(SYNCED):
+        st.session_state.setdefault(LESSON_KEY, ENTRIES[0])
+        return None
+    st.session_state[SYNCED] = wanted
+    if wanted in ENTRIES:
+        st.session_state[LESSON_KEY] = wanted
+        return None
+    st.session_state.setdefault(LESSON_KEY, ENTRIES[0])
+    return f"There is no lesson called {wanted!r}; showing {_title(st.session_state[LESSON_KEY])!r} instead."
+
+
+def _go(offset: int) -> None:
+    here = ENTRIES.index(st.session_state[LESSON_KEY])
+    st.session_state[LESSON_KEY] = ENTRIES[min(max(here + offset, 0), len(ENTRIES) - 1)]
+
+
+def _equations(lesson: Lesson) -> None:
+    conventions = list(dict.fromkeys(view.scenario.convention for view in lesson.views))
+    for name in lesson.equations:
+        hp = next((v.scenario.hp(name) for v in lesson.views if name in v.scenario.optimizers), {})
+        for convention in conventions:
+            where = f" ({optim.CONVENTIONS[convention]})" if len(conventions) > 1 else ""
+            st.markdown(f"**{optim.get(name).label}{where}**")
+            st.latex(aligned(optim.update_equations(name, convention, hp)))
+    st.caption(" · ".join(dict.fromkeys(optim.symbol_legend(name) for name in lesson.equations)))
+
+
+def _view(view: View, index: int, present: bool) -> None:
+    scenario = view.scenario
+    theme = look.current_theme(present)
+    key = (scenario.surface, scenario.surface_params)
+    surface = compute.surface_of(key)
+    paths, notes = compute.paths_for(scenario)
+    st.subheader(view.caption, divider="gray")
+    for note in notes:
+        st.info(note, icon="ℹ️")
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        figure = contour_figure(
+            surface,
+            compute.surface_grid(key),
+            paths,
+            scenario.start,
+            theme,
+            height=460,
+            background=compute.contour_background(key, theme),
+        )
+        st.plotly_chart(figure, config=CHART_CONFIG, key=f"ls.contour.{index}")
+    with right:
+        if view.chart == "effective_lr":
+            chart = effective_lr_figure(paths, theme, height=400)
+        elif view.chart == "step_size":
+            chart = step_size_figure(paths, theme, height=400)
+        else:
+            chart = loss_figure(paths, surface.min_value, theme, height=400)
+        st.plotly_chart(chart, config=CHART_CONFIG, key=f"ls.chart.{index}")
+        links.open_in_playground(scenario, label="Open this preset in the Playground")
+
+
+def lesson_page(lesson: Lesson) -> None:
+    st.title(_title(lesson.slug))
+    st.markdown(lesson.text)
+    with st.expander("The update rule", expanded=False):
+        _equations(lesson)
+    for index, view in enumerate(lesson.views):
+        _view(view, index, present=False)
+
+
+def _with_options(opt: optim.Optimizer) -> dict:
+    """The optimizer's defaults with every option on, so the equations show the full rule."""
+    hp = opt.defaults()
+    for p in opt.hyperparams:
+        if p.kind == "bool":
+            hp[p.name] = True
+        elif p.name == "momentum":
+            hp[p.name] = 0.9
+    return hp
+
+
+def rules_page() -> None:
+    st.title(_title(RULES))
+    st.markdown(
+        "The exact update of every optimizer, per axis, in the chosen framework's convention. The symbols are "
+        "the Playground's sliders; $g_t$ is the gradient at step $t$ and $\\theta$ the position."
+    )
+    convention = st.radio(
+        "Framework convention",
+        list(optim.CONVENTIONS),
+        format_func=optim.CONVENTIONS.get,
+        horizontal=True,
+        key=CONVENTION_KEY,
+    )
+    options = st.toggle("With the options switched on (momentum, centered, AMSGrad, Nesterov)", key=OPTIONS_KEY)
+    for name in optim.names():
+        opt = optim.get(name)
+        st.markdown(f"**{opt.label}** — {opt.summary}")
+        if opt.supports(convention):
+            hp = _with_options(opt) if options else opt.defaults()
+            st.latex(aligned(optim.update_equations(name, convention, hp)))
+            st.caption(optim.symbol_legend(name))
+        else:
+            st.caption(opt.unsupported.get(convention, ""))
+
+
+def main() -> None:
+    warning = _sync_from_url()
+    with st.sidebar:
+        st.radio("Lessons", ENTRIES, format_func=_title, key=LESSON_KEY)
+    slug = st.session_state[LESSON_KEY]
+    if st.query_params.get("lesson") != slug:
+        st.query_params["lesson"] = slug
+    st.session_state[SYNCED] = slug
+    if warning:
+        st.warning(warning, icon="⚠️")
+    if slug == RULES:
+        rules_page()
+    else:
+        lesson_page(lessons.by_slug(slug))
+    st.divider()
+    back, _, forward = st.columns([1, 3, 1])
+    here = ENTRIES.index(slug)
+    back.button("← Previous", on_click=_go, args=(-1,), disabled=here == 0, width="stretch")
+    forward.button("Next →", on_click=_go, args=(1,), disabled=here == len(ENTRIES) - 1, width="stretch")
+
+
+main()
