@@ -251,7 +251,7 @@ class SweepSettings:
 
     @classmethod
     def default(cls, surface: str = DEFAULT_SURFACE, optimizer: str = DEFAULT_OPTIMIZER) -> SweepSettings:
-        return cls.from_scenario(Scenario.default(surface), optimizer)
+        return cls.from_scenario(Scenario.default(surface), optimizer).with_changes(compare=DEFAULT_COMPARE)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, optimizer: str | None = None) -> SweepSettings:

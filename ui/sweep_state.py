@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 import landscapes
@@ -18,13 +19,14 @@ import optim
 import presets
 from scenario import IGNORED_KEYS, Scenario
 from sweep_settings import Axis, SweepJob, SweepSettings, default_axes, fit_axis, numeric_hyperparams
+from viz.heatmap import to_plot
 
 STORED, WARNINGS, SEEDED = "sw.settings", "sw.warnings", "sw.seeded_from"
 PLAYGROUND = "pg.scenario"
 SURFACE, OPTIMIZER, CONVENTION = "sw.surface", "sw.optimizer", "sw.convention"
 STEPS, TOL, START_X, START_Y = "sw.steps", "sw.tol", "sw.start_x", "sw.start_y"
 METRIC, COMPARE, BEST, CELL = "sw.metric", "sw.compare", "sw.best", "sw.cell"
-CELL_X, CELL_Y = "sw.cell.x", "sw.cell.y"
+CELL_X, CELL_Y, MAP = "sw.cell.x", "sw.cell.y", "sw.map"
 NO_AXIS = "none"
 
 
@@ -222,6 +224,21 @@ def on_axis_change(letter: str) -> None:
     hp = presets.default_hp(old.job.surface, optimizer) | dict(old.job.fixed)
     fixed = tuple(sorted((k, v) for k, v in hp.items() if k not in names))
     push(replace(old, job=replace(old.job, x=axes["x"], y=axes["y"], fixed=fixed), cell=None))
+
+
+def cell_at(job: SweepJob, x: float, y: float) -> tuple[int, int]:
+    """The cell (column, row) nearest to a point of the map (in its plotting coordinates)."""
+    i = int(np.abs(to_plot(job.x.values(), job.x.scale) - x).argmin())
+    j = 0 if job.y is None else int(np.abs(to_plot(job.y.values(), job.y.scale) - y).argmin())
+    return i, j
+
+
+def on_map_click() -> None:
+    event = st.session_state.get(MAP) or {}
+    points = event.get("selection", {}).get("points", [])
+    settings: SweepSettings | None = st.session_state.get(STORED)
+    if points and settings is not None:
+        st.session_state[CELL] = cell_at(settings.job, points[0]["x"], points[0].get("y", 0.0))
 
 
 def on_cell_pick() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import urllib.parse
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -23,10 +22,9 @@ from ui import sweep_compute as cached
 from ui import sweep_state as state
 from ui.links import app_root, open_in_playground
 from viz.contour import contour_figure
-from viz.heatmap import HeatAxis, heatmap_figure, to_plot
+from viz.heatmap import HeatAxis, heatmap_figure
 from viz.tuning import LrSearch, lr_search_figure
 
-MAP_KEY = "sw.map"
 RAN = "sw.ran"
 #: Sweeps up to this many config-steps (about a second) run as soon as the settings change.
 AUTO_LIMIT = 60e6
@@ -129,18 +127,6 @@ def heat_axes(job: SweepJob) -> tuple[HeatAxis, HeatAxis | None]:
     return x, y
 
 
-def _on_map_click() -> None:
-    event = st.session_state.get(MAP_KEY) or {}
-    points = event.get("selection", {}).get("points", [])
-    settings: SweepSettings | None = st.session_state.get(state.STORED)
-    if not points or settings is None:
-        return
-    job = settings.job
-    i = int(np.abs(to_plot(job.x.values(), job.x.scale) - points[0]["x"]).argmin())
-    j = 0 if job.y is None else int(np.abs(to_plot(job.y.values(), job.y.scale) - points[0]["y"]).argmin())
-    st.session_state[state.CELL] = (i, j)
-
-
 def should_run(job: SweepJob) -> bool:
     """Small sweeps run at once; a large one on the button (and from then on, from the cache)."""
     ran = st.session_state.setdefault(RAN, set())
@@ -203,8 +189,8 @@ def map_section(settings: SweepSettings, surface: landscapes.Surface, theme) -> 
                 theme=theme,
                 height=600 if settings.present else 500,
             ),
-            key=MAP_KEY,
-            on_select=_on_map_click,
+            key=state.MAP,
+            on_select=state.on_map_click,
             selection_mode="points",
             config=CHART_CONFIG,
         )
