@@ -1,0 +1,54 @@
+"""The Sweep page in a real headless Chromium: the map renders, a click picks a cell, and that
+cell's link opens the Playground with exactly that configuration."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+
+from tests.browser.conftest import Page
+
+pytestmark = pytest.mark.browser
+
+SMALL = "/sweep?surface=bowl&nx=24&ny=16&steps=100&cmp=sgd,rmsprop"
+CHARTS = 4  # map, chosen run, comparison paths, lr search
+
+
+def query(url: str) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
+
+
+def cell_link(page: Page) -> str:
+    link = page.page.locator('[data-testid="stPageLink"] a', has_text="Open this run in the Playground")
+    return link.get_attribute("href")
+
+
+def test_map_renders_and_a_clicked_cell_opens_in_the_playground(tab):
+    tab.open(SMALL, charts=CHARTS)
+    assert tab.exceptions() == [] and tab.errors == []
+    traces = tab.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')[0]._fullData).map(t => [t.type, t.name])"
+    )
+    assert ["heatmap", "final f − f*"] in traces and ["scatter", "cells"] in traces
+    before = cell_link(tab)
+
+    box = tab.page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
+    tab.page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+    tab.wait_idle(CHARTS, after_input=True)
+    tab.page.wait_for_function("() => location.search.includes('cell=')", timeout=20000)
+    i, j = (int(v) for v in query(tab.page.url)["cell"].split(","))
+    assert i == pytest.approx(24 * 0.2, abs=1.5) and j == pytest.approx(16 * 0.7, abs=1.5)  # rows run upwards
+    after = cell_link(tab)
+    assert after != before
+    wanted = query(after)
+
+    tab.page.locator('[data-testid="stPageLink"] a', has_text="Open this run in the Playground").click()
+    tab.page.wait_for_function("() => location.search.includes('opt=rmsprop') && !location.pathname.endsWith('sweep')")
+    tab.wait_idle(3)
+    got = query(tab.page.url)
+    for key in ("surface", "opt", "rmsprop.lr", "rmsprop.rho", "rmsprop.eps", "steps", "start", "conv"):
+        assert got[key] == wanted[key], key
+    assert tab.page.locator('input[aria-label="Surface"]').input_value() == "Ill-conditioned bowl"
+    assert tab.page.locator('[data-testid="stAlertContentWarning"]').count() == 0
+    assert tab.exceptions() == [] and tab.errors == []
