@@ -23,8 +23,6 @@ NOT_CONVERGED, DIVERGED, UNDEFINED = -1, -2, -3
 OUTCOME_NAMES = {NOT_CONVERGED: "not converged", DIVERGED: "diverged", UNDEFINED: "undefined here"}
 #: At most this many attractors get their own colour; rarer found ones are merged into "other".
 MAX_ATTRACTORS = 10
-#: A final point counts as stationary when |grad| is below this fraction of the median |grad| on the grid.
-STATIONARY_REL = 1e-3
 
 
 def _fmt(value: float) -> str:
@@ -108,6 +106,34 @@ def run_endpoints(
     return Endpoints(final_xy, diverged, defined)
 
 
+def _hessian(surface: Surface, x: np.ndarray, y: np.ndarray, h: float) -> tuple[np.ndarray, ...]:
+    """f_xx, f_xy, f_yy: exact when the surface has them, else central differences of the gradient."""
+    if surface.hessian_xy is not None:
+        return tuple(surface.hessian_xy(x, y))
+    gx_plus, gx_minus = surface.grad_xy(x + h, y), surface.grad_xy(x - h, y)
+    gy_plus, gy_minus = surface.grad_xy(x, y + h), surface.grad_xy(x, y - h)
+    hxx = (gx_plus[0] - gx_minus[0]) / (2 * h)
+    hyy = (gy_plus[1] - gy_minus[1]) / (2 * h)
+    hxy = 0.5 * ((gx_plus[1] - gx_minus[1]) + (gy_plus[0] - gy_minus[0])) / (2 * h)
+    return hxx, hxy, hyy
+
+
+def newton_offsets(surface: Surface, xy: np.ndarray, h: float) -> np.ndarray:
+    """H^-1 grad at points (P, 2): how far (and which way) the nearby stationary point lies (NaN if singular)."""
+    x, y = xy[:, 0], xy[:, 1]
+    with np.errstate(all="ignore"):
+        gx, gy = surface.grad_xy(x, y)
+        hxx, hxy, hyy = (np.broadcast_to(v, x.shape) for v in _hessian(surface, x, y, h))
+        det = hxx * hyy - hxy * hxy
+        scale = np.maximum(np.abs(hxx) + np.abs(hyy), 1e-300)
+        singular = np.abs(det) <= 1e-12 * scale * scale
+        step = np.stack([(hyy * gx - hxy * gy) / det, (hxx * gy - hxy * gx) / det], -1)
+    step[singular] = np.nan
+    zero = (gx == 0) & (gy == 0)
+    step[zero] = 0.0
+    return step
+
+
 def _is_minimum(surface: Surface, point: np.ndarray, h: float) -> bool:
     """No lower value on a small ring around ``point`` (works without a Hessian)."""
     angles = np.linspace(0.0, 2.0 * np.pi, 16, endpoint=False)
@@ -158,12 +184,8 @@ def classify(
     known += [(np.asarray(p, float), "local") for p in getattr(surface, "local_minima", np.empty((0, 2)))]
     known_xy = np.array([p for p, _ in known]).reshape(-1, 2)
 
-    with np.errstate(all="ignore"):
-        scale = np.nanmedian(np.hypot(*surface.grad_xy(*grid.points.T)))
-    gtol = STATIONARY_REL * (scale if np.isfinite(scale) and scale > 0 else 1.0)
-
     labels: dict[str, np.ndarray] = {}
-    loose: list[tuple[str, np.ndarray]] = []  # (run, indices) of stationary end points near no known minimum
+    loose: list[tuple[str, np.ndarray, np.ndarray]] = []  # (run, indices, Newton-polished points) near no known min
     for name, ends in runs.items():
         label = np.full(len(ends.final_xy), NOT_CONVERGED, dtype=np.int64)
         label[ends.diverged] = DIVERGED
@@ -176,13 +198,21 @@ def classify(
             hit = distance[np.arange(len(xy)), nearest] <= reach
             label[alive[hit]] = nearest[hit]
             alive, xy = alive[~hit], xy[~hit]
-        with np.errstate(all="ignore"):
-            g = np.hypot(*surface.grad_xy(xy[:, 0], xy[:, 1]))
-        loose.append((name, alive[g <= gtol]))
+        # Stationary: Newton's estimate of the nearby stationary point lies within reach. A slow run
+        # still crawling along a flat valley floor is not (its Newton step points far along the valley).
+        # The polished point must itself be (nearly) stationary, and runs still heading for a listed
+        # minimum have not reached it: they stay "not converged".
+        offset = newton_offsets(surface, xy, reach * 1e-3)
+        polished = xy - offset
+        again = newton_offsets(surface, polished, reach * 1e-3)
+        near = (np.hypot(*offset.T) <= reach) & (np.hypot(*again.T) <= 0.05 * reach)
+        if len(known_xy):
+            near &= np.hypot(*(polished[:, None, :] - known_xy[None]).transpose(2, 0, 1)).min(1) > reach
+        loose.append((name, alive[near], polished[near]))
         labels[name] = label
 
     attractors = [Attractor(tuple(float(v) for v in p), kind, i + 1) for i, (p, kind) in enumerate(known)]
-    found = np.concatenate([runs[name].final_xy[idx] for name, idx in loose]) if loose else np.empty((0, 2))
+    found = np.concatenate([points for _, _, points in loose]) if loose else np.empty((0, 2))
     if len(found):
         centres, member = _cluster(found, reach)
         # Deepest first (like the listed minima), so the ones that matter get their own colour.
@@ -207,7 +237,7 @@ def classify(
                     other = len(attractors) - 1
                 index[c] = other
         offset = 0
-        for name, idx in loose:
+        for name, idx, _ in loose:
             labels[name][idx] = index[member[offset : offset + len(idx)]]
             offset += len(idx)
     return tuple(attractors), {name: label.reshape(grid.shape) for name, label in labels.items()}

@@ -22,9 +22,7 @@ def _classify(surface, grid, **runs_hp):
 
 def test_gd_from_near_each_himmelblau_minimum_reaches_it():
     starts = HIMMELBLAU.minima + 0.3
-    ends = basins.Endpoints(
-        optim_final(starts), np.zeros(len(starts), bool), np.ones(len(starts), bool)
-    )
+    ends = basins.Endpoints(optim_final(starts), np.zeros(len(starts), bool), np.ones(len(starts), bool))
     grid = basins.StartGrid(np.arange(4.0), np.zeros(1))  # shape (1, 4): one row of the four starts
     attractors, labels = basins.classify(HIMMELBLAU, grid, {"sgd": ends})
     assert [a.kind for a in attractors] == ["global"] * 4
@@ -86,7 +84,7 @@ def test_a_saddle_point_reached_on_its_stable_line_is_not_called_a_minimum():
 def test_undefined_starts_are_skipped_not_fatal():
     surface = landscapes.from_expression("log(x) + y**2", domain=((-1.0, 3.0), (-1.0, 1.0)))
     grid = basins.StartGrid.over(surface, 12)
-    attractors, labels = _classify(surface, grid, sgd={"lr": 0.01})
+    _, labels = _classify(surface, grid, sgd={"lr": 0.01})
     assert (labels["sgd"][:, grid.xs <= 0] == basins.UNDEFINED).all()
 
 
@@ -100,7 +98,7 @@ def test_sensitivity_windows_and_divergence_edge_on_the_bowl():
     curve = sensitivity.sensitivity("sgd", bowl, (1.0, 1.0), sensitivity.lr_grid("sgd", 60), 300)
     # Gradient descent on 1/2 (x^2 + 10 y^2) is stable iff lr < 2/10.
     assert curve.edge == pytest.approx(0.2, rel=0.25)
-    low, high = curve.window(curve.stable)
+    _, high = curve.window(curve.stable)
     assert high < 0.2 < curve.edge * 1.3
     assert curve.window(curve.converged)[1] < 0.2
     assert 0.05 < curve.lrs[curve.best()] < 0.2
@@ -116,7 +114,9 @@ def test_figures_validate():
     attractors, labels = _classify(HIMMELBLAU, grid, sgd={"lr": 0.01}, adam={"lr": 0.2})
     panels = [Panel(n, n, labels[n]) for n in labels]
     go.Figure(basin_figure(HIMMELBLAU, grid.xs, grid.ys, panels, attractors).to_dict())
-    curves = [sensitivity.sensitivity(n, HIMMELBLAU, (0.0, 0.0), sensitivity.lr_grid(n, 20), 100) for n in ("sgd", "adam")]
+    curves = [
+        sensitivity.sensitivity(n, HIMMELBLAU, (0.0, 0.0), sensitivity.lr_grid(n, 20), 100) for n in ("sgd", "adam")
+    ]
     for metric in ("loss", "steps"):
         go.Figure(sensitivity_figure(curves, metric, 100).to_dict())
     assert grid_shape(6) == (2, 3) and grid_shape(4) == (1, 4) and grid_shape(4, aspect=2.0) == (2, 2)
