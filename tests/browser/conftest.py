@@ -92,9 +92,16 @@ class Page:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, **context_options)
         self.page = self.context.new_page()
         self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.base = url
+
+    def _console(self, message) -> None:
+        # Opened at a page's own path (/lessons), Streamlit's frontend first probes that path for its
+        # server endpoints and falls back to the root; those two 404s are expected, not app errors.
+        probe = message.location.get("url", "").endswith(("/_stcore/host-config", "/_stcore/health"))
+        if message.type == "error" and not probe:
+            self.errors.append(message.text)
 
     def open(self, path: str = "/", charts: int = 1) -> Page:
         self.page.goto(self.base + path)
