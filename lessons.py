@@ -159,7 +159,8 @@ LESSONS: tuple[Lesson, ...] = (
         "$\\eta/\\epsilon$ when $\\epsilon$ sits outside the root (PyTorch), or $\\eta/\\sqrt{\\epsilon}$ when it "
         "sits inside (Keras, Optax, TF1). With the same $\\epsilon = 10^{-3}$ and $\\eta = 0.01$ on a bowl with "
         "curvatures 1 and 4, Keras's rule becomes SGD with learning rate 0.32, stable since $0.32 \\cdot 4 < 2$, "
-        "and settles to a loss below 1e-30; PyTorch's becomes SGD with learning rate 10, unstable, and keeps "
+        "and settles into the minimum (its loss falls below 1e-30, far under the chart's floor of 1e-16); "
+        "PyTorch's becomes SGD with learning rate 10, unstable, and keeps "
         f"hovering at a loss between 1e-6 and 1e-3. The defaults differ too: {_default_eps()}.",
         (
             View("PyTorch: eps outside the root", EPS_OUTSIDE),

@@ -34,12 +34,9 @@ def _title(text: str, theme: Theme) -> dict:
 
 
 def loss_gap(loss: np.ndarray, min_value: float) -> np.ndarray:
-    """f − f* for a log axis, floored where round-off in f* makes smaller gaps meaningless.
-
-    With f* = 0 the gap is exact down to the smallest normal float, so a run that really converges
-    is drawn going down for as long as it does."""
-    floor = LOSS_FLOOR * abs(min_value) if min_value else np.finfo(float).tiny
-    return np.maximum(loss - min_value, floor)
+    """f − f* for a log axis, floored at LOSS_FLOOR: below it a gap is round-off in most surfaces, and a
+    single lucky step that lands within 1e-30 of the minimum would otherwise squash the whole axis."""
+    return np.maximum(loss - min_value, LOSS_FLOOR)
 
 
 def loss_figure(
