@@ -69,3 +69,14 @@ def test_framework_defaults_match_our_rules():
                     assert ours[key] == pytest.approx(value), (framework, name, key)
                     checked += 1
     assert checked > 40
+
+
+def test_the_verified_note_claims_what_the_fixture_holds():
+    from ui import verified
+
+    versions = DATA["meta"]["versions"]
+    for framework, key in (("PyTorch", "torch"), ("Keras", "keras"), ("Optax", "optax"), ("TensorFlow", "tensorflow")):
+        shown = verified.RECORDED_WITH.split(f"{framework} ")[1].split()[0].rstrip(",")
+        assert versions[key].startswith(shown), (framework, shown, versions[key])
+    assert f"{len(CASES)} reference runs" in verified._HOW
+    assert {c["framework"] for c in CASES} == {"pytorch", "keras", "optax", "tf1"}

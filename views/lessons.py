@@ -13,6 +13,7 @@ import optim
 from lessons import Lesson, View
 from ui import compute, links, look
 from ui.inspector import aligned
+from ui.verified import verified_note
 from viz.contour import contour_figure
 from viz.curves import effective_lr_figure, loss_figure, step_size_figure
 
@@ -124,6 +125,7 @@ def rules_page() -> None:
         horizontal=True,
         key=CONVENTION_KEY,
     )
+    verified_note()
     options = st.toggle("With the options switched on (momentum, centered, AMSGrad, Nesterov)", key=OPTIONS_KEY)
     for name in optim.names():
         opt = optim.get(name)

@@ -14,6 +14,7 @@ import report
 from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
 from ui import compute, controls, custom, look, state
 from ui.inspector import aligned, inspector_tab
+from ui.verified import verified_note
 from viz.contour import contour_figure
 from viz.curves import effective_lr_figure, loss_figure
 from viz.paths import PathData
@@ -67,6 +68,7 @@ def sidebar() -> None:
         help="Which framework's exact update rule to use: where eps goes, how accumulators start, "
         "what the momentum buffer holds, how bias correction meets eps.",
     )
+    verified_note()
     convention = st.session_state[state.CONVENTION]
     for name in [n for n in optim.names() if n in (st.session_state.get(state.OPTIMIZERS) or [])]:
         opt = optim.get(name)
