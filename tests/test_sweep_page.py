@@ -191,3 +191,14 @@ def test_seeded_from_the_playground():
     assert_healthy(at)
     query = query_of(at)
     assert (query["surface"], query["start"]) == ("himmelblau", "1.0,-2.0")
+
+
+def test_a_custom_formula_from_a_link_is_swept_and_kept():
+    at = open_sweep({"surface": "custom", "custom.expr": "x**2+3*y**2", "nx": "10", "ny": "10", "cmp": "adam"})
+    assert_healthy(at)
+    assert not at.warning and heatmap(at) is not None
+    assert query_of(at)["custom.expr"] == "x**2+3*y**2"
+    assert links(at)["Open this run in the Playground"]["custom.expr"] == "x**2+3*y**2"
+    at.selectbox(key=state.SURFACE).set_value("bowl").run()
+    assert_healthy(at)
+    assert query_of(at)["surface"] == "bowl" and "custom.expr" not in query_of(at)

@@ -60,7 +60,8 @@ def widget_values(settings: SweepSettings) -> dict[str, Any]:
         COMPARE: list(settings.compare),
         BEST: settings.best,
     }
-    values |= {param_key(k): v for k, v in job.surface_params}
+    if job.surface in landscapes.names():  # a custom surface's parameters have no widgets here
+        values |= {param_key(k): v for k, v in job.surface_params}
     values |= {hp_key(k): v for k, v in job.fixed}
     for letter, axis in (("x", job.x), ("y", job.y)):
         values[axis_key(letter)] = NO_AXIS if axis is None else axis.name
@@ -130,8 +131,11 @@ def from_widgets(stored: SweepSettings) -> tuple[SweepSettings, list[str]]:
     optimizer = ss[OPTIMIZER]
     surface = ss[SURFACE]
     carried = dict(stored.job.surface_params) if stored.job.surface == surface else {}
-    for p in landscapes.spec(surface).params:  # numbers have a slider; anything else is carried over
-        carried[p.name] = float(ss[param_key(p.name)]) if param_key(p.name) in ss else carried.get(p.name, p.default)
+    for p in landscapes.spec(surface).params:  # built-in surfaces have sliders; a custom one is carried over
+        if surface in landscapes.names() and param_key(p.name) in ss:
+            carried[p.name] = float(ss[param_key(p.name)])
+        else:
+            carried.setdefault(p.name, p.default)
     params = tuple(sorted(carried.items()))
     x = _axis("x", optimizer, warnings) or stored.job.x
     y = _axis("y", optimizer, warnings)

@@ -15,7 +15,7 @@ import streamlit as st
 import landscapes
 import optim
 import sweep_grid
-from scenario import MAX_STEPS, TOL_RANGE
+from scenario import MAX_STEPS, TOL_RANGE, markdown_text
 from sweep_settings import CRITERIA, METRICS, SCALES, SweepJob, SweepSettings, scales_for
 from ui import compute, controls, look
 from ui import sweep_compute as cached
@@ -44,16 +44,20 @@ def _label(optimizer: str, name: str) -> str:
 
 def sidebar(settings: SweepSettings) -> None:
     job = settings.job
+    built_in = landscapes.names()
     st.selectbox(
         "Surface",
-        landscapes.names(),
+        built_in + ([] if job.surface in built_in else [job.surface]),
         key=state.SURFACE,
         format_func=lambda n: landscapes.spec(n).label,
         on_change=state.on_surface_change,
     )
-    for p in landscapes.spec(job.surface).params:
-        if state.param_key(p.name) in st.session_state:
+    if job.surface in built_in:
+        for p in landscapes.spec(job.surface).params:
             controls.surface_param_control(p, state.param_key(p.name))
+    else:  # a custom formula and its region are edited in the Playground and carried here
+        st.caption("The formula and its region (edit them in the Playground):")
+        st.code("\n".join(f"{k} = {v}" for k, v in job.surface_params), language=None, wrap_lines=True)
     st.selectbox(
         "Optimizer",
         optim.names(),
@@ -151,8 +155,8 @@ def map_section(settings: SweepSettings, surface: landscapes.Surface, theme) -> 
     )
     if metric == "steps" and surface.min_value is None:
         st.info(
-            f"{surface.label} has no known minimum value (it is unbounded below), so “steps to tolerance” is "
-            "undefined here; the map shows the final loss instead.",
+            f"{markdown_text(surface.label)} has no known minimum value (it may be unbounded below), so “steps to "
+            "tolerance” is undefined here; the map shows the final loss instead.",
             icon="ℹ️",
         )
         metric = "loss"
@@ -372,7 +376,8 @@ def main() -> None:
     st.title("Hyperparameter sweep")
     label = optim.get(job.optimizer).label
     st.markdown(
-        f"Every cell is one run of **{label}** ({optim.CONVENTIONS[job.convention]}) on the **{surface.label}** "
+        f"Every cell is one run of **{label}** ({optim.CONVENTIONS[job.convention]}) on the "
+        f"**{markdown_text(surface.label)}** "
         f"from ({job.start[0]:g}, {job.start[1]:g}) for {job.steps:,} steps; only the two hyperparameters on the "
         "axes change from cell to cell."
     )
