@@ -2,15 +2,18 @@
 
 Public API: ``names()``, ``get(name)``, ``run(...)``, ``run_many(...)``, ``sweep(...)``,
 ``inspect_step(...)`` (one step taken apart), ``update_equations(...)`` (LaTeX of a rule) and
-``CONVENTIONS`` (the frameworks whose update rules can be reproduced).
+``CONVENTIONS`` (the frameworks whose update rules can be reproduced) and ``Schedule`` /
+``schedules`` (learning-rate schedules, passed to run/sweep as ``schedule=``).
 """
 
+from . import schedules
 from .base import CONVENTIONS, Optimizer, Rule
 from .equations import symbol_legend, update_equations
 from .hyperparams import HyperParam
 from .inspect import StepDetail, inspect_step
 from .registry import get, names
 from .runner import MAX_STEPS, SweepResult, Trajectory, run, run_many, sweep
+from .schedules import Schedule
 
 __all__ = [
     "CONVENTIONS",
@@ -18,6 +21,7 @@ __all__ = [
     "HyperParam",
     "Optimizer",
     "Rule",
+    "Schedule",
     "StepDetail",
     "SweepResult",
     "Trajectory",
@@ -26,6 +30,7 @@ __all__ = [
     "names",
     "run",
     "run_many",
+    "schedules",
     "sweep",
     "symbol_legend",
     "update_equations",

@@ -13,7 +13,8 @@ import numpy as np
 import landscapes
 
 from .base import Optimizer
-from .runner import _check_steps, _make_noise, _resolve, _start_points
+from .runner import _at_step, _check_steps, _lr_factors, _make_noise, _resolve, _start_points
+from .schedules import Schedule, coerce
 
 #: How each piece of optimizer state is named in the inspector (symbols as in the equations).
 FIELD_LABELS = {
@@ -42,6 +43,7 @@ class StepDetail:
     update: np.ndarray  # (2,)
     xy_next: np.ndarray  # (2,)
     count: int  # the optimizer's step counter t after this step (1 for the first step)
+    lr: float | None = None  # the learning rate this step used (the base lr times the schedule's factor)
 
 
 def _per_axis(state: Any) -> dict[str, np.ndarray]:
@@ -57,6 +59,7 @@ def inspect_step(
     convention: str = "pytorch",
     noise: float = 0.0,
     seed: int = 0,
+    schedule: Schedule | str | Mapping[str, Any] | None = None,
     **hp: Any,
 ) -> StepDetail:
     """Take step ``step`` (0-based) of a single run apart. Same arguments as ``run`` (scalars only)."""
@@ -69,6 +72,7 @@ def inspect_step(
     if any(isinstance(v, np.ndarray) for v in values.values()):
         raise ValueError("inspect_step takes scalar hyperparameters")
     noise_source = _make_noise(noise, seed, step + 1, 1)
+    factors = _lr_factors(coerce(schedule), step + 1)
     here = points.T.copy()
     state = opt.init(here, values, form)
     with np.errstate(all="ignore"):
@@ -76,7 +80,8 @@ def inspect_step(
             grads = surface.grad_xy(here[0], here[1])
             if noise_source is not None:
                 grads += noise_source.at(k)
-            update, new_state, scale = opt.update(grads, state, values, form)
+            hp_k = values if factors is None else _at_step(values, factors[k])
+            update, new_state, scale = opt.update(grads, state, hp_k, form)
             nxt = np.empty_like(here)
             np.add(here, update, out=nxt)
             if k == step:
@@ -90,6 +95,7 @@ def inspect_step(
                     update=np.asarray(update)[:, 0].copy(),
                     xy_next=nxt[:, 0].copy(),
                     count=int(new_state._asdict().get("count", k + 1)),
+                    lr=float(hp_k["lr"]),
                 )
             here, state = nxt, new_state
     raise AssertionError("unreachable")

@@ -19,6 +19,7 @@ from landscapes import Surface
 
 from .base import Optimizer
 from .registry import get
+from .schedules import Schedule, coerce
 
 #: Largest number of steps a run or sweep accepts.
 MAX_STEPS = 1_000_000
@@ -39,6 +40,7 @@ class Trajectory:
     optimizer: str = ""
     convention: str = "pytorch"
     hp: Mapping[str, Any] = field(default_factory=dict)
+    schedule: Schedule | None = None  # None: constant learning rate
 
     @property
     def steps(self) -> int:
@@ -174,7 +176,24 @@ def _expand(hp: dict[str, Any], batch: int) -> dict[str, Any]:
     return {k: np.broadcast_to(v, (batch,)).copy() if isinstance(v, np.ndarray) else v for k, v in hp.items()}
 
 
-def _simulate(groups: list[_Group], surface: Surface, start: np.ndarray, steps: int, noise: _Noise | None):
+def _lr_factors(schedule: Schedule | None, steps: int) -> list[float] | None:
+    """The schedule's factor for each update (Python floats, so a scalar lr stays a float), or None."""
+    return None if schedule is None else schedule.factors(steps).tolist()
+
+
+def _at_step(hp: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Hyperparameters of one update: the scheduled lr enters each rule where the framework puts lr."""
+    return {**hp, "lr": hp["lr"] * factor}
+
+
+def _simulate(
+    groups: list[_Group],
+    surface: Surface,
+    start: np.ndarray,
+    steps: int,
+    noise: _Noise | None,
+    factors: list[float] | None = None,
+):
     """Step every group together; returns iterates (steps+1, 2, B) and effective lrs (steps, 2, B)."""
     batch = start.shape[1]
     xy = np.empty((steps + 1, 2, batch))
@@ -191,6 +210,8 @@ def _simulate(groups: list[_Group], surface: Surface, start: np.ndarray, steps: 
             if noise is not None:
                 grads += noise.at(k)
             for i, (update, form, hp, rows, points, scale_out) in enumerate(plan):
+                if factors is not None:
+                    hp = _at_step(hp, factors[k])
                 step, states[i], scale = update(grads if single else grads[:, rows], states[i], hp, form)
                 np.add(points[k], step, out=points[k + 1])
                 scale_out[k] = scale()
@@ -228,15 +249,18 @@ def run(
     convention: str = "pytorch",
     noise: float | np.ndarray = 0.0,
     seed: int | np.ndarray = 0,
+    schedule: Schedule | str | Mapping[str, Any] | None = None,
     **hp: Any,
 ) -> Trajectory:
     """Run ``optimizer`` on ``landscape`` from ``start`` (default: the surface's story start).
 
     Batched when ``start`` has shape (B, 2) or any hyperparameter, ``noise`` or ``seed`` is a 1-D
     array of length B: then arrays gain a batch axis after the step axis and ``diverged_at`` is an
-    int array (-1 for runs that stayed finite). Raises ValueError on invalid arguments.
+    int array (-1 for runs that stayed finite). ``schedule`` (see ``optim.schedules``; None is a
+    constant lr) makes update t use ``lr * factor(t)``; ``effective_lr`` includes it. Raises
+    ValueError on invalid arguments.
     """
-    return run_many([(optimizer, hp)], landscape, start, steps, convention, noise, seed)[0]
+    return run_many([(optimizer, hp)], landscape, start, steps, convention, noise, seed, schedule)[0]
 
 
 def run_many(
@@ -247,14 +271,17 @@ def run_many(
     convention: str = "pytorch",
     noise: float | np.ndarray = 0.0,
     seed: int | np.ndarray = 0,
+    schedule: Schedule | str | Mapping[str, Any] | None = None,
 ) -> list[Trajectory]:
     """Run several (optimizer, hyperparameters) entries from the same start(s) in one pass.
 
     The gradient of every run is evaluated in one call per step; each optimizer updates its own
-    rows. All entries see the same noise sequence. Returns one Trajectory per entry.
+    rows. All entries see the same noise sequence and the same learning-rate ``schedule``.
+    Returns one Trajectory per entry.
     """
     surface = landscapes.get(landscape)
     steps = _check_steps(steps)
+    schedule = coerce(schedule)
     points = _start_points(surface, start)
     resolved = [_resolve(opt, convention, hp) for opt, hp in entries]
     if not resolved:
@@ -268,7 +295,7 @@ def run_many(
         starts.append(np.broadcast_to(points, (batch, 2)))
     start_all = np.concatenate(starts).T.copy()
     noise_source = _make_noise(noise, seed, steps, batch, repeat=len(groups))
-    xy, scales = _simulate(groups, surface, start_all, steps, noise_source)
+    xy, scales = _simulate(groups, surface, start_all, steps, noise_source, _lr_factors(schedule, steps))
     points_out, loss, effective_lr, diverged_at = _finish(surface, xy, scales)
 
     batched = np.ndim(start if start is not None else surface.start) == 2 or any(
@@ -286,7 +313,7 @@ def run_many(
         if not batched:
             traj_xy, traj_loss, traj_lr = traj_xy[:, 0], traj_loss[:, 0], traj_lr[:, 0]
             traj_div = None if traj_div[0] < 0 else int(traj_div[0])
-        results.append(Trajectory(traj_xy, traj_loss, traj_lr, traj_div, opt.name, convention, values))
+        results.append(Trajectory(traj_xy, traj_loss, traj_lr, traj_div, opt.name, convention, values, schedule))
     return results
 
 
@@ -309,15 +336,18 @@ def sweep(
     convention: str = "pytorch",
     noise: float | np.ndarray = 0.0,
     seed: int | np.ndarray = 0,
+    schedule: Schedule | str | Mapping[str, Any] | None = None,
     **hp: Any,
 ) -> SweepResult:
     """Run many configurations (hyperparameters and/or starts as arrays), keeping O(B) memory.
 
     Returns the final point and loss, the first step at which ``loss - min_loss < tol`` (-1 if
-    never, or if the surface has no known minimum) and ``diverged_at`` (-1 if never).
+    never, or if the surface has no known minimum) and ``diverged_at`` (-1 if never). Every
+    configuration follows the same learning-rate ``schedule`` (as in ``run``).
     """
     surface = landscapes.get(landscape)
     steps = _check_steps(steps)
+    factors = _lr_factors(coerce(schedule), steps)
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     points = _start_points(surface, start)
@@ -374,7 +404,8 @@ def sweep(
                     break
                 if noise_source is not None:
                     grads += noise_source.at(k, rows)
-                step, state, _ = opt.update(grads, state, hp_chunk, form)
+                hp_step = hp_chunk if factors is None else _at_step(hp_chunk, factors[k])
+                step, state, _ = opt.update(grads, state, hp_step, form)
                 previous, previous_loss = here, loss
                 here = here + step
             final_xy[rows] = here.T
