@@ -29,7 +29,8 @@ MAX_STEPS = 10_000
 NOISE_RANGE = (0.0, 10.0)
 TOL_RANGE = (1e-12, 1.0)
 MAX_SEED = 2**31 - 1
-IGNORED_KEYS = {"embed", "embed_options"}  # Streamlit's own
+TEACHER_KEYS = {"lock", "hide", "only", "ask"}  # teacher links (teacher.py, quiz.py): how to show a view, not what
+IGNORED_KEYS = {"embed", "embed_options"} | TEACHER_KEYS  # Streamlit's own, and teacher settings (kept in the URL)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 Items = tuple[tuple[str, Any], ...]

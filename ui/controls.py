@@ -93,5 +93,5 @@ def hyperparam_control(p: HyperParam, key: str, disabled: bool = False, note: st
     return stepped_slider(p.label, key, options_for(p), help=help_text, disabled=disabled)
 
 
-def surface_param_control(p: Param, key: str) -> float:
-    return stepped_slider(p.label, key, options_for(p), help=p.help)
+def surface_param_control(p: Param, key: str, disabled: bool = False) -> float:
+    return stepped_slider(p.label, key, options_for(p), help=p.help, disabled=disabled)

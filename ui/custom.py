@@ -34,8 +34,8 @@ def error_markdown(text: str, error: ValueError, width: int = 24) -> str:
     return f"{message}\n\n```\n{shown}\n{caret}\n```"
 
 
-def controls() -> None:
-    """The formula box with its error (if any), the region and the examples."""
+def controls(disabled: bool = False) -> None:
+    """The formula box with its error (if any), the region and the examples (``disabled``: all locked)."""
     st.text_input(
         "f(x, y) =",
         key=state.param_key("expr"),
@@ -43,6 +43,7 @@ def controls() -> None:
         on_change=state.on_formula_change,
         placeholder="e.g. x**2 + 100*y**2",
         help="Type a formula in x and y and press Enter. " + ALLOWED,
+        disabled=disabled,
     )
     _, error = state.surface_params(landscapes.CUSTOM)
     if error is not None:
@@ -56,7 +57,14 @@ def controls() -> None:
         (left, "ymin", "y min"),
         (right, "ymax", "y max"),
     ):
-        column.number_input(label, key=state.param_key(name), step=0.5, format="%g", on_change=state.on_formula_change)
+        column.number_input(
+            label,
+            key=state.param_key(name),
+            step=0.5,
+            format="%g",
+            on_change=state.on_formula_change,
+            disabled=disabled,
+        )
     st.pills(
         "Examples",
         range(len(landscapes.EXAMPLES)),
@@ -65,6 +73,7 @@ def controls() -> None:
         on_change=_use_example,
         help="Click one to put it in the box (with a region that shows it well).\n\n"
         + "\n".join(f"- `{e.expr}`: {e.note}" for e in landscapes.EXAMPLES),
+        disabled=disabled,
     )
     with st.expander("What can I type?"):
         st.markdown(ALLOWED)

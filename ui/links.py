@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -26,12 +27,21 @@ def app_root() -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path + "/", "", ""))
 
 
-def playground_url(scenario: Scenario) -> str:
-    """Absolute share link that opens ``scenario`` in the Playground (relative when the base is unknown)."""
-    return f"{app_root()}?{urllib.parse.urlencode(scenario.to_query())}"
+def playground_url(scenario: Scenario, extra: Mapping[str, str] | None = None) -> str:
+    """Absolute share link that opens ``scenario`` in the Playground (relative when the base is unknown).
+
+    ``extra`` adds teacher settings (``lock``, ``hide``, ``only``, ``ask``: see teacher.py and quiz.py)."""
+    return f"{app_root()}?{urllib.parse.urlencode(scenario.to_query() | dict(extra or {}), safe=',*')}"
 
 
-def open_in_playground(scenario: Scenario, label: str = "Open in Playground", key: str | None = None) -> None:
-    """An in-app link that opens ``scenario`` in the Playground (same tab, same session)."""
+def open_in_playground(
+    scenario: Scenario,
+    label: str = "Open in Playground",
+    key: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    """An in-app link that opens ``scenario`` in the Playground (same tab, same session), with ``extra``
+    teacher settings."""
     del key  # page links need no key; accepted so callers can stay uniform with buttons
-    st.page_link(PLAYGROUND_PAGE, label=label, icon="🎛️", query_params=scenario.to_query())
+    query = scenario.to_query() | dict(extra or {})
+    st.page_link(PLAYGROUND_PAGE, label=label, icon="🎛️", query_params=query)

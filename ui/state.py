@@ -22,6 +22,7 @@ STORED, WARNINGS = "pg.scenario", "pg.warnings"
 SURFACE, OPTIMIZERS, CONVENTION = "pg.surface", "pg.optimizers", "pg.convention"
 STEPS, START_X, START_Y = "pg.steps", "pg.start_x", "pg.start_y"
 NOISE, SEED, TOL, PRESENT = "pg.noise", "pg.seed", "pg.tol", "pg.present"
+FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
 
 
 def param_key(name: str) -> str:
@@ -70,7 +71,7 @@ def load() -> tuple[Scenario, list[str]]:
     if stored is None or (query and query != stored.to_query()):
         scenario, warnings = Scenario.from_query(query)
         push(scenario)
-        st.session_state[STORED] = scenario
+        st.session_state[STORED] = st.session_state[FROM_URL] = scenario
         st.session_state[WARNINGS] = warnings
         return scenario, warnings
     push(stored, only_missing=True)

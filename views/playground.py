@@ -12,15 +12,17 @@ import landscapes
 import optim
 import report
 from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
-from ui import compute, controls, custom, look, state
+from ui import compute, controls, custom, lens, links, look, predict, state, teach
 from ui.inspector import aligned, inspector_tab
 from ui.verified import verified_note
 from viz.contour import contour_figure
+from viz.curvature import curvature_traces
 from viz.curves import effective_lr_figure, loss_figure
 from viz.paths import PathData
 from viz.surface3d import surface3d_figure
 
 CONTOUR_KEY = "pg.contour"
+QUIZ = "pg.quiz"  # session keys of the predict-then-run question
 STEP_STOPS = [10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, MAX_STEPS]
 NOISE_STOPS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1]]
 TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
@@ -37,48 +39,63 @@ def _on_contour_click() -> None:
 
 
 def sidebar() -> None:
-    """All controls; values live in session_state under the ui.state keys."""
+    """All controls; values live in session_state under the ui.state keys. A teacher link may lock or hide some."""
     surface = st.session_state[state.SURFACE]
-    st.selectbox(
-        "Surface",
-        landscapes.names(custom=True),
-        key=state.SURFACE,
-        format_func=lambda n: landscapes.spec(n).label,
-        on_change=state.on_surface_change,
-    )
-    if surface == landscapes.CUSTOM:
-        custom.controls()
-    else:
-        for p in landscapes.spec(surface).params:
-            controls.surface_param_control(p, state.param_key(p.name))
+    link = teach.current()
+    if link.active:
+        st.info(teach.NOTE, icon="🔒")
+    if link.shown("surface"):
+        st.selectbox(
+            "Surface",
+            landscapes.names(custom=True),
+            key=state.SURFACE,
+            format_func=lambda n: landscapes.spec(n).label,
+            on_change=state.on_surface_change,
+            disabled=link.locked("surface"),
+        )
+        if surface == landscapes.CUSTOM:
+            custom.controls(disabled=link.locked("surface"))
+        else:
+            for p in landscapes.spec(surface).params:
+                controls.surface_param_control(p, state.param_key(p.name), disabled=link.locked("surface"))
 
-    st.pills(
-        "Optimizers",
-        optim.names(),
-        selection_mode="multi",
-        key=state.OPTIMIZERS,
-        format_func=lambda n: optim.get(n).label,
-    )
-    st.radio(
-        "Framework convention",
-        list(optim.CONVENTIONS),
-        key=state.CONVENTION,
-        format_func=optim.CONVENTIONS.get,
-        horizontal=True,
-        help="Which framework's exact update rule to use: where eps goes, how accumulators start, "
-        "what the momentum buffer holds, how bias correction meets eps.",
-    )
-    verified_note()
+    if link.shown("opt"):
+        st.pills(
+            "Optimizers",
+            optim.names(),
+            selection_mode="multi",
+            key=state.OPTIMIZERS,
+            format_func=lambda n: optim.get(n).label,
+            disabled=link.locked("opt"),
+        )
+    if link.shown("conv"):
+        st.radio(
+            "Framework convention",
+            list(optim.CONVENTIONS),
+            key=state.CONVENTION,
+            format_func=optim.CONVENTIONS.get,
+            horizontal=True,
+            help="Which framework's exact update rule to use: where eps goes, how accumulators start, "
+            "what the momentum buffer holds, how bias correction meets eps.",
+            disabled=link.locked("conv"),
+        )
+        verified_note()
     convention = st.session_state[state.CONVENTION]
     for name in [n for n in optim.names() if n in (st.session_state.get(state.OPTIMIZERS) or [])]:
         opt = optim.get(name)
         state.ensure_hp_defaults(surface, name)
+        if not any(link.shown(f"{name}.{p.name}") for p in opt.hyperparams):
+            continue
         with st.expander(f"{opt.label}", expanded=False):
             st.caption(opt.summary)
             ignored = opt.rule(convention).ignores if opt.supports(convention) else ()
             for p in opt.hyperparams:
+                control = f"{name}.{p.name}"
+                if not link.shown(control):
+                    continue
                 note = f"({optim.CONVENTIONS[convention]}'s rule has no {p.name}.)" if p.name in ignored else None
-                controls.hyperparam_control(p, state.hp_key(name, p.name), disabled=p.name in ignored, note=note)
+                disabled = p.name in ignored or link.locked(control)
+                controls.hyperparam_control(p, state.hp_key(name, p.name), disabled=disabled, note=note)
             if opt.supports(convention):
                 options = {p.name: st.session_state[state.hp_key(name, p.name)] for p in opt.hyperparams}
                 st.latex(aligned(optim.update_equations(name, convention, options), small=True))
@@ -86,22 +103,56 @@ def sidebar() -> None:
                 st.caption(opt.unsupported.get(convention, ""))
 
     st.divider()
-    controls.stepped_slider("Steps", state.STEPS, STEP_STOPS, help="How many updates each optimizer takes.")
+    if link.shown("steps"):
+        controls.stepped_slider(
+            "Steps",
+            state.STEPS,
+            STEP_STOPS,
+            help="How many updates each optimizer takes.",
+            disabled=link.locked("steps"),
+        )
     (x0, x1), (y0, y1) = state.current_surface().domain
     state.clamp_start((x0, x1), (y0, y1))
-    left, right = st.columns(2)
-    left.number_input("Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X)
-    right.number_input("Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y)
-    st.caption("Or click anywhere on the contour to start there.")
-    controls.stepped_slider(
-        "Gradient noise (std)", state.NOISE, NOISE_STOPS, help="Gaussian noise added to every gradient component."
-    )
-    st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED)
-    controls.stepped_slider(
-        "Tolerance", state.TOL, TOL_STOPS, help="A run has converged once f − f* is below this (summary table)."
-    )
-    st.toggle("Presentation mode", key=state.PRESENT, help="Large type for a projector; travels in the share link.")
-    st.button("Reset to this surface's defaults", on_click=state.on_reset, width="stretch")
+    if link.shown("start"):
+        locked = link.locked("start")
+        left, right = st.columns(2)
+        left.number_input(
+            "Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X, disabled=locked
+        )
+        right.number_input(
+            "Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y, disabled=locked
+        )
+        if not locked:
+            st.caption("Or click anywhere on the contour to start there.")
+    if link.shown("noise"):
+        controls.stepped_slider(
+            "Gradient noise (std)",
+            state.NOISE,
+            NOISE_STOPS,
+            help="Gaussian noise added to every gradient component.",
+            disabled=link.locked("noise"),
+        )
+    if link.shown("seed"):
+        st.number_input(
+            "Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED, disabled=link.locked("seed")
+        )
+    if link.shown("tol"):
+        controls.stepped_slider(
+            "Tolerance",
+            state.TOL,
+            TOL_STOPS,
+            help="A run has converged once f − f* is below this (summary table).",
+            disabled=link.locked("tol"),
+        )
+    if link.shown("present"):
+        st.toggle(
+            "Presentation mode",
+            key=state.PRESENT,
+            help="Large type for a projector; travels in the share link.",
+            disabled=link.locked("present"),
+        )
+    if link.shown("reset"):
+        st.button(teach.reset_label(), on_click=teach.on_reset, width="stretch", disabled=link.locked("reset"))
 
 
 def compute_paths(scenario: Scenario) -> tuple[list[PathData], list[str]]:
@@ -133,6 +184,9 @@ def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list
 
 def main() -> None:
     scenario, warnings = state.load()
+    link, question, link_warnings = teach.load()
+    teach.enforce(link)  # locked controls keep the link's values
+    warnings = warnings + link_warnings
     with st.sidebar:
         sidebar()
     scenario_now = state.from_widgets()
@@ -152,27 +206,41 @@ def main() -> None:
         st.info(note, icon="ℹ️")
     if not scenario.optimizers:
         st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+    if question is not None and ask_first(question, scenario, surface, grid, paths, theme):
+        share_section(scenario)
+        return  # the runs stay hidden until the student has guessed
 
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        st.plotly_chart(
-            contour_figure(
-                surface,
-                grid,
-                paths,
-                scenario.start,
-                theme,
-                height=600 if scenario.present else 560,
-                background=compute.contour_background(key, theme),
-            ),
-            key=CONTOUR_KEY,
-            on_select=_on_contour_click,
-            selection_mode="points",
-            config={"displaylogo": False, "scrollZoom": False},
-        )
-    with right:
+    lens.controls(scenario)  # small multiples and the curvature read-out at step k
+    marks = lens.marks(scenario, paths)
+    if scenario.multi and paths:
+        lens.multiples_chart(scenario, paths, theme, marks, CONTOUR_KEY, _on_contour_click)
+        loss_box, lr_box = st.columns(2, gap="medium")
+    else:
+        left, right = st.columns([3, 2], gap="medium")
+        loss_box = lr_box = right
+        with left:
+            st.plotly_chart(
+                contour_figure(
+                    surface,
+                    grid,
+                    paths,
+                    scenario.start,
+                    theme,
+                    height=600 if scenario.present else 560,
+                    background=compute.contour_background(key, theme),
+                    overlays=curvature_traces(marks, surface.domain, theme),
+                ),
+                key=CONTOUR_KEY,
+                on_select=_on_contour_click,
+                selection_mode="points",
+                config={"displaylogo": False, "scrollZoom": False},
+            )
+    with loss_box:
         st.plotly_chart(loss_figure(paths, surface.min_value, theme, height=290), config={"displaylogo": False})
+    with lr_box:
         st.plotly_chart(effective_lr_figure(paths, theme, height=290), config={"displaylogo": False})
+    if scenario.curv:
+        lens.readout(scenario, paths, marks)
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
     tabs = st.tabs(["Summary", "Step inspector", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
     summary, inspector, view3d, code, data = tabs
@@ -191,9 +259,41 @@ def main() -> None:
     if data.open:
         with data:
             data_tab(scenario, paths)
+    share_section(scenario)
+
+
+def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, paths: list[PathData], theme) -> bool:
+    """Predict, then run: while no guess is committed, the contour without paths and the question (True);
+    afterwards the feedback above the charts (False)."""
+    problem = question.problem([p.name for p in paths], surface.min_value)
+    if problem:
+        st.info(f"The link's question (ask={question.key}) is skipped: {problem}.", icon="ℹ️")
+        return False
+    origin = st.session_state.get(state.FROM_URL)
+    if not predict.pending(question, QUIZ, origin):
+        predict.feedback(QUIZ, scenario)
+        return False
+    key = (scenario.surface, scenario.surface_params)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        figure = contour_figure(
+            surface, grid, [], scenario.start, theme, height=560, background=compute.contour_background(key, theme)
+        )
+        st.plotly_chart(figure, key=CONTOUR_KEY, config={"displaylogo": False, "scrollZoom": False})
+    with right:
+        predict.ask(question, scenario, paths, surface.min_value, QUIZ, origin)
+    return True
+
+
+def share_section(scenario: Scenario) -> None:
+    """The share link (keeping a teacher link's settings) and, for teachers, the link builder."""
     with st.sidebar, st.expander("🔗 Share this view"):
         st.caption("The address bar always holds the current settings; this is the same link:")
-        st.code(state.share_url(scenario), language=None, wrap_lines=True)
+        st.code(links.playground_url(scenario, teach.share_query()), language=None, wrap_lines=True)
+        if teach.current().active:
+            st.caption("This link fixes some controls; open the Playground without lock/hide/only to build another.")
+        else:
+            teach.builder(scenario)
 
 
 def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: float) -> None:
