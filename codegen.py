@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import optim
+from codegen_schedule import schedule_code
 
 _IMPORTS = {
     "pytorch": "import torch",
@@ -35,10 +36,18 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-def snippet(optimizer: str, convention: str, hp: dict[str, Any]) -> Snippet:
+def snippet(
+    optimizer: str,
+    convention: str,
+    hp: dict[str, Any],
+    schedule: optim.Schedule | None = None,
+    steps: int | None = None,
+) -> Snippet:
     """Code creating ``optimizer`` in ``convention``'s framework, with notes on names and defaults.
 
-    Raises ValueError when the framework lacks the optimizer (the UI shows the message instead)."""
+    With a (non-constant) ``schedule`` the code also builds the framework's matching learning-rate
+    schedule; ``steps`` is the app's run length. Raises ValueError when the framework lacks the
+    optimizer (the UI shows the message instead)."""
     opt = optim.get(optimizer)
     rule = opt.rule(convention)
     values = {**opt.defaults(), **hp, **opt.fixed}
@@ -63,9 +72,17 @@ def snippet(optimizer: str, convention: str, hp: dict[str, Any]) -> Snippet:
         default = rule.defaults.get(name)
         if default is not None and not isinstance(value, bool) and value != default:
             defaults.append(f"{base} {_literal(default)}")
+    scheduled = optim.schedules.coerce(schedule)
+    extra = schedule_code(convention, scheduled, values["lr"], steps) if scheduled else None
+    if extra is not None and extra.learning_rate is not None:
+        args[rule.arg_names["lr"]] = extra.learning_rate
     rendered = ", ".join(f"{k}={v}" for k, v in args.items())
-    code = f"{_IMPORTS[convention]}\n\noptimizer = {api}({_PARAMS_ARG.get(convention, '')}{rendered})"
-    notes = list(rule.notes)
+    lines = [_IMPORTS[convention], ""]
+    lines += extra.before if extra else []
+    lines.append(f"optimizer = {api}({_PARAMS_ARG.get(convention, '')}{rendered})")
+    lines += extra.after if extra else []
+    code = "\n".join(lines)
+    notes = list(rule.notes) + (extra.notes if extra else [])
     if renamed:
         notes.append("Names in this framework: " + ", ".join(dict.fromkeys(renamed)) + ".")
     if defaults:
