@@ -12,6 +12,7 @@ URL parameters (all optional; see README):
     opt=sgd,rmsprop,adam                                    the optimizers shown
     rmsprop.lr=0.01  rmsprop.rho=0.9  adam.amsgrad=1 ...    their hyperparameters
     conv=pytorch|keras|optax|tf1  start=-1.8,1.2  steps=150  noise=0  seed=0  tol=1e-06  present=1
+    curv=1  k=25  multi=1                                   curvature read-out at step k; one panel per optimizer
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class Scenario:
     seed: int = 0
     tol: float = 1e-6
     present: bool = False
+    curv: bool = False  # the curvature read-out at iterate k (and its ellipse on the contour)
+    k: int = 0  # the step the curvature read-out and the step inspector show, 0 <= k < steps
+    multi: bool = False  # small multiples: one contour panel per optimizer
 
     # ------------------------------------------------------------------ access
 
@@ -136,6 +140,9 @@ class Scenario:
         }
         if self.present:
             query["present"] = "1"
+        query |= {"curv": "1"} if self.curv else {}
+        query |= {"k": str(self.k)} if self.k else {}
+        query |= {"multi": "1"} if self.multi else {}
         return query
 
     @classmethod
@@ -230,11 +237,21 @@ class _Parser:
             tol=self.number("tol", 1e-6, *TOL_RANGE, "Tolerance"),
             present=self.flag("present", False, "Presentation mode"),
         )
+        scenario = self._view(scenario)
         unknown = sorted(k for k in self.query if k not in self.used and k not in IGNORED_KEYS)
         unknown = [k for k in unknown if k.split(".")[0] not in optim.names() + landscapes.names(custom=True)]
         if unknown:
             self.warnings.append(f"Ignored unknown URL parameter(s): {', '.join(unknown)}.")
         return scenario
+
+    def _view(self, scenario: Scenario) -> Scenario:
+        """The display options: curvature read-out, its step k (clamped to the run) and small multiples."""
+        k = self.integer("k", 0, 0, MAX_STEPS - 1, "Step k")
+        if k > scenario.steps - 1:
+            self.warnings.append(f"Step k = {k} is beyond the run's last step; using {scenario.steps - 1}.")
+            k = scenario.steps - 1
+        curv = self.flag("curv", False, "Curvature read-out")
+        return scenario.with_changes(curv=curv, k=k, multi=self.flag("multi", False, "Small multiples"))
 
     def _custom(self) -> Scenario:
         """The custom formula and its domain; what cannot be used falls back to the default example."""

@@ -51,16 +51,20 @@ def inspector_tab(scenario: Scenario, paths: list[PathData]) -> None:
         st.caption("No optimizer to inspect.")
         return
     last = scenario.steps - 1
-    if st.session_state.get(STEP_KEY, 0) > last:
-        st.session_state[STEP_KEY] = last
-    step = st.slider(
-        "Step k",
-        0,
-        max(last, 1),
-        key=STEP_KEY,
-        help="Step k moves iterate k to iterate k+1; the numbers are those behind the drawn paths.",
-        disabled=last < 1,
-    )
+    if scenario.curv:  # the curvature read-out's slider above the charts sets k (one widget per key)
+        step = scenario.k
+        st.caption(f"Step k = {step}, set with the slider above the charts (curvature read-out on).")
+    else:
+        if st.session_state.get(STEP_KEY, 0) > last:
+            st.session_state[STEP_KEY] = last
+        step = st.slider(
+            "Step k",
+            0,
+            max(last, 1),
+            key=STEP_KEY,
+            help="Step k moves iterate k to iterate k+1; the numbers are those behind the drawn paths.",
+            disabled=last < 1,
+        )
     key = (scenario.surface, scenario.surface_params)
     for path in paths:
         st.markdown(f"**{path.label}**")

@@ -22,6 +22,7 @@ STORED, WARNINGS = "pg.scenario", "pg.warnings"
 SURFACE, OPTIMIZERS, CONVENTION = "pg.surface", "pg.optimizers", "pg.convention"
 STEPS, START_X, START_Y = "pg.steps", "pg.start_x", "pg.start_y"
 NOISE, SEED, TOL, PRESENT = "pg.noise", "pg.seed", "pg.tol", "pg.present"
+CURV, MULTI, STEP_K = "pg.curv", "pg.multi", "pg.inspect_step"  # STEP_K: the step inspector's slider too
 FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
 
 
@@ -50,6 +51,9 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
         SEED: scenario.seed,
         TOL: scenario.tol,
         PRESENT: scenario.present,
+        CURV: scenario.curv,
+        MULTI: scenario.multi,
+        STEP_K: scenario.k,
     }
     values |= {param_key(k): v for k, v in scenario.surface_params}
     for name, items in scenario.hyperparams:
@@ -129,6 +133,9 @@ def from_widgets() -> Scenario:
         seed=int(ss[SEED]),
         tol=float(ss[TOL]),
         present=bool(ss[PRESENT]),
+        curv=bool(ss.get(CURV, False)),
+        k=max(0, min(int(ss.get(STEP_K, 0)), int(ss[STEPS]) - 1)),
+        multi=bool(ss.get(MULTI, False)),
     )
 
 
@@ -160,7 +167,7 @@ def on_surface_change() -> None:
     if old is not None:
         fresh = fresh.with_changes(
             convention=old.convention, noise=old.noise, seed=old.seed, tol=old.tol, present=old.present
-        )
+        ).with_changes(curv=old.curv, multi=old.multi)
     push(fresh)
 
 
@@ -172,7 +179,7 @@ def on_reset() -> None:
     kept = dict(surface_params(surface)[0]) if surface == landscapes.CUSTOM else None
     fresh = Scenario.default(surface, kept)
     if old is not None:
-        fresh = fresh.with_changes(convention=old.convention, present=old.present)
+        fresh = fresh.with_changes(convention=old.convention, present=old.present, curv=old.curv, multi=old.multi)
     push(fresh)
 
 

@@ -12,10 +12,11 @@ import landscapes
 import optim
 import report
 from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
-from ui import compute, controls, custom, links, look, predict, state, teach
+from ui import compute, controls, custom, lens, links, look, predict, state, teach
 from ui.inspector import aligned, inspector_tab
 from ui.verified import verified_note
 from viz.contour import contour_figure
+from viz.curvature import curvature_traces
 from viz.curves import effective_lr_figure, loss_figure
 from viz.paths import PathData
 from viz.surface3d import surface3d_figure
@@ -209,26 +210,37 @@ def main() -> None:
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed
 
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        st.plotly_chart(
-            contour_figure(
-                surface,
-                grid,
-                paths,
-                scenario.start,
-                theme,
-                height=600 if scenario.present else 560,
-                background=compute.contour_background(key, theme),
-            ),
-            key=CONTOUR_KEY,
-            on_select=_on_contour_click,
-            selection_mode="points",
-            config={"displaylogo": False, "scrollZoom": False},
-        )
-    with right:
+    lens.controls(scenario)  # small multiples and the curvature read-out at step k
+    marks = lens.marks(scenario, paths)
+    if scenario.multi and paths:
+        lens.multiples_chart(scenario, paths, theme, marks, CONTOUR_KEY, _on_contour_click)
+        loss_box, lr_box = st.columns(2, gap="medium")
+    else:
+        left, right = st.columns([3, 2], gap="medium")
+        loss_box = lr_box = right
+        with left:
+            st.plotly_chart(
+                contour_figure(
+                    surface,
+                    grid,
+                    paths,
+                    scenario.start,
+                    theme,
+                    height=600 if scenario.present else 560,
+                    background=compute.contour_background(key, theme),
+                    overlays=curvature_traces(marks, surface.domain, theme),
+                ),
+                key=CONTOUR_KEY,
+                on_select=_on_contour_click,
+                selection_mode="points",
+                config={"displaylogo": False, "scrollZoom": False},
+            )
+    with loss_box:
         st.plotly_chart(loss_figure(paths, surface.min_value, theme, height=290), config={"displaylogo": False})
+    with lr_box:
         st.plotly_chart(effective_lr_figure(paths, theme, height=290), config={"displaylogo": False})
+    if scenario.curv:
+        lens.readout(scenario, paths, marks)
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
     tabs = st.tabs(["Summary", "Step inspector", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
     summary, inspector, view3d, code, data = tabs

@@ -66,13 +66,15 @@ def contour_figure(
     clickable: bool = True,
     frames: int = FRAMES,
     background: list[dict] | None = None,
+    overlays: Sequence[dict] = (),
 ) -> SpecFigure:
     """Contour with log-spaced levels, minima, start, paths, divergence marks and a play head.
 
     Trace order: contour, click layer (if any), paths, divergence marks, minima, start, heads.
     The animation frames only move the heads, so they stay small. ``background`` may pass in
     ``background_layers(...)`` computed earlier (it must match ``surface``, ``theme``, ``clickable``).
-    ``frames=0`` draws a still picture (no play controls).
+    ``frames=0`` draws a still picture (no play controls). ``overlays`` (e.g. the curvature layer) are
+    drawn over the paths, under the minima, start and heads.
     """
     data: list[dict] = list(background or background_layers(surface, grid, theme, clickable))
     longest = max((len(p.xy) for p in paths), default=1)
@@ -81,6 +83,7 @@ def contour_figure(
     for path in paths:
         if path.diverged_at is not None:
             data.append(_divergence_mark(path, theme))
+    data.extend(overlays)
     if len(surface.minima):
         data.append(
             {
@@ -136,9 +139,9 @@ def contour_figure(
     return SpecFigure(data, layout, frame_specs)
 
 
-def _click_layer(surface: Surface) -> dict:
+def _click_layer(surface: Surface, side: int = CLICK_GRID) -> dict:
     (x0, x1), (y0, y1) = surface.domain
-    gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, side), np.linspace(y0, y1, side))
     with np.errstate(all="ignore"):
         f = surface.value_xy(gx, gy).ravel()
     return {

@@ -1,0 +1,119 @@
+"""Figures of the curvature layer and the small multiples: traces, frames, validity and payload size."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+import landscapes
+import optim
+import presets
+from analysis.curvature import curvature_at
+from viz.contour import contour_figure
+from viz.curvature import CurvatureMark, curvature_traces
+from viz.multiples import columns_for, multiples_figure, panel_background
+from viz.paths import PathData
+from viz.style import LIGHT, Theme
+
+FIVE = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+
+
+def paths_for(surface, names=FIVE, steps=1000, **overrides) -> list[PathData]:
+    out = []
+    for name in names:
+        hp = presets.default_hp(surface.name, name) | overrides.get(name, {})
+        t = optim.run(name, surface, surface.start, steps, **hp)
+        out.append(PathData(name, optim.get(name).label, t.xy, t.loss, t.effective_lr, t.diverged_at))
+    return out
+
+
+def mark(surface, path: PathData, k: int) -> CurvatureMark:
+    return CurvatureMark(path.name, path.label, k, path.xy[k], curvature_at(surface, path.xy[k]))
+
+
+def test_curvature_layer_on_the_contour_is_valid():
+    surface = landscapes.get("bowl", condition=100.0, angle=30.0)
+    paths = paths_for(surface, steps=50)
+    marks = [mark(surface, p, 10) for p in paths]
+    layer = curvature_traces(marks, surface.domain, LIGHT)
+    assert len(layer) == 2 * len(paths) + 1  # a level set and its axes per optimizer, one ring trace
+    fig = contour_figure(surface, surface.grid(41), paths, surface.start, LIGHT, overlays=layer)
+    fig.validated()
+    names = [t.get("name") for t in fig.spec["data"]]
+    assert "iterate at step k" in names and "SGD: curvature at step 10" in names
+    assert names[-1] == "play head"  # the frames still move the last trace
+    assert fig.spec["frames"][0]["traces"] == [len(names) - 1]
+
+
+def test_saddle_layer_is_dashed_and_flat_points_draw_nothing():
+    saddle = landscapes.get("saddle")
+    c = curvature_at(saddle, (0.5, 0.5))
+    (level, _axes, _ring) = curvature_traces(
+        [CurvatureMark("sgd", "SGD", 0, np.array([0.5, 0.5]), c)], saddle.domain, LIGHT
+    )
+    assert level["line"]["dash"] == "dash"
+    flat = landscapes.get(landscapes.CUSTOM, expr="x + y")
+    c = curvature_at(flat, (0.0, 0.0))
+    traces = curvature_traces([CurvatureMark("sgd", "SGD", 0, np.zeros(2), c)], flat.domain, LIGHT)
+    assert [t["name"] for t in traces] == ["iterate at step k"]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 8])
+def test_small_multiples_have_a_panel_per_optimizer(count):
+    surface = landscapes.get("rosenbrock")
+    names = tuple(optim.names()[:count])
+    paths = paths_for(surface, names, steps=300)
+    fig = multiples_figure(surface, panel_background(surface, LIGHT), paths, surface.start, LIGHT)
+    fig.validated()
+    layout = fig.spec["layout"]
+    axes = [k for k in layout if k.startswith("xaxis")]
+    assert len(axes) == count
+    assert [a["text"].split("<b>")[1].split("</b>")[0] for a in layout["annotations"]] == [p.label for p in paths]
+    for i in range(2, count + 1):
+        assert layout[f"xaxis{i}"]["matches"] == "x" and layout[f"yaxis{i}"]["matches"] == "y"
+    heads = [t for t in fig.spec["data"] if t.get("name", "").endswith("play head")]
+    assert len(heads) == count
+    frames = fig.spec["frames"]
+    assert len(frames) <= 100
+    assert all(len(f["data"]) == count and len(f["traces"]) == count for f in frames)
+    assert all(
+        fig.spec["data"][i]["name"] == f"{p.label} play head" for i, p in zip(frames[0]["traces"], paths, strict=True)
+    )
+    columns = columns_for(count)
+    assert columns <= 3 and (count <= 2 or columns >= 2)
+
+
+def test_small_multiples_keep_colours_and_curvature_per_panel():
+    surface = landscapes.get("bowl")
+    paths = paths_for(surface, steps=100, sgd={"lr": 0.021})  # SGD diverges: 0.021 > 2/100
+    overlays = {p.name: curvature_traces([mark(surface, p, 5)], surface.domain, LIGHT) for p in paths}
+    fig = multiples_figure(surface, panel_background(surface, LIGHT), paths, surface.start, LIGHT, overlays=overlays)
+    fig.validated()
+    data = fig.spec["data"]
+    for i, path in enumerate(paths):
+        axes = ("x", "y") if i == 0 else (f"x{i + 1}", f"y{i + 1}")
+        own = [t for t in data if (t.get("xaxis", "x"), t.get("yaxis", "y")) == axes]
+        line = next(t for t in own if t.get("name") == path.label)
+        assert line["line"]["color"] == optim_colour(path.name)
+        assert any(t.get("name") == f"{path.label}: curvature at step 5" for t in own)
+    assert any(t.get("name") == "SGD diverged" for t in data)
+
+
+def optim_colour(name: str) -> str:
+    from viz.style import optimizer_style
+
+    return optimizer_style(name).color
+
+
+@pytest.mark.parametrize("theme", [LIGHT, Theme(dark=True)])
+def test_payload_of_five_panels_is_small(theme):
+    surface = landscapes.get("bowl")
+    paths = paths_for(surface, steps=1000)
+    overlays = {p.name: curvature_traces([mark(surface, p, 10)], surface.domain, theme) for p in paths}
+    fig = multiples_figure(surface, panel_background(surface, theme), paths, surface.start, theme, overlays=overlays)
+    size = len(pio.to_json(fig.spec, validate=False))
+    assert size < 450_000, size  # with the loss and lr charts the page stays under 1 MB
+    json.loads(pio.to_json(fig.spec, validate=False))
