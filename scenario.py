@@ -12,6 +12,7 @@ URL parameters (all optional; see README):
     opt=sgd,rmsprop,adam                                    the optimizers shown
     rmsprop.lr=0.01  rmsprop.rho=0.9  adam.amsgrad=1 ...    their hyperparameters
     conv=pytorch|keras|optax|tf1  start=-1.8,1.2  steps=150  noise=0  seed=0  tol=1e-06  present=1
+    bands=20                                                noise seeds per optimizer when noise > 0 (0: off)
     curv=1  k=25  multi=1                                   curvature read-out at step k; one panel per optimizer
 """
 
@@ -30,6 +31,7 @@ MAX_STEPS = 10_000
 NOISE_RANGE = (0.0, 10.0)
 TOL_RANGE = (1e-12, 1.0)
 MAX_SEED = 2**31 - 1
+BANDS_DEFAULT, BANDS_MIN, BANDS_MAX = 20, 5, 100  # noise seeds per optimizer (0: bands off)
 TEACHER_KEYS = {"lock", "hide", "only", "ask"}  # teacher links (teacher.py, quiz.py): how to show a view, not what
 IGNORED_KEYS = {"embed", "embed_options"} | TEACHER_KEYS  # Streamlit's own, and teacher settings (kept in the URL)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -78,6 +80,7 @@ class Scenario:
     seed: int = 0
     tol: float = 1e-6
     present: bool = False
+    bands: int = BANDS_DEFAULT  # noise bands: seeds per optimizer when noise > 0; 0 = off (one run)
     curv: bool = False  # the curvature read-out at iterate k (and its ellipse on the contour)
     k: int = 0  # the step the curvature read-out and the step inspector show, 0 <= k < steps
     multi: bool = False  # small multiples: one contour panel per optimizer
@@ -140,6 +143,8 @@ class Scenario:
         }
         if self.present:
             query["present"] = "1"
+        if self.bands != BANDS_DEFAULT:
+            query["bands"] = str(self.bands)
         query |= {"curv": "1"} if self.curv else {}
         query |= {"k": str(self.k)} if self.k else {}
         query |= {"multi": "1"} if self.multi else {}
@@ -236,6 +241,7 @@ class _Parser:
             seed=self.integer("seed", 0, 0, MAX_SEED, "Seed"),
             tol=self.number("tol", 1e-6, *TOL_RANGE, "Tolerance"),
             present=self.flag("present", False, "Presentation mode"),
+            bands=self._bands(),
         )
         scenario = self._view(scenario)
         unknown = sorted(k for k in self.query if k not in self.used and k not in IGNORED_KEYS)
@@ -252,6 +258,17 @@ class _Parser:
             k = scenario.steps - 1
         curv = self.flag("curv", False, "Curvature read-out")
         return scenario.with_changes(curv=curv, k=k, multi=self.flag("multi", False, "Small multiples"))
+
+    def _bands(self) -> int:
+        """Noise-band seeds: 0 (off) or BANDS_MIN..BANDS_MAX; 'off' reads as 0, 1-4 become BANDS_MIN."""
+        text = self.take("bands")
+        if text is not None and text.lower() in _FALSE:
+            return 0
+        count = self.integer("bands", BANDS_DEFAULT, 0, BANDS_MAX, "Noise bands (seeds)")
+        if 0 < count < BANDS_MIN:
+            self.warnings.append(f"Noise bands: {count} seeds are too few for a band; using {BANDS_MIN}.")
+            return BANDS_MIN
+        return count
 
     def _custom(self) -> Scenario:
         """The custom formula and its domain; what cannot be used falls back to the default example."""

@@ -15,13 +15,14 @@ import landscapes
 import optim
 import presets
 from landscapes.custom import DOMAIN_PARAMS
-from scenario import IGNORED_KEYS, Items, Scenario
+from scenario import BANDS_DEFAULT, IGNORED_KEYS, Items, Scenario
 from ui.links import playground_url
 
 STORED, WARNINGS = "pg.scenario", "pg.warnings"
 SURFACE, OPTIMIZERS, CONVENTION = "pg.surface", "pg.optimizers", "pg.convention"
 STEPS, START_X, START_Y = "pg.steps", "pg.start_x", "pg.start_y"
 NOISE, SEED, TOL, PRESENT = "pg.noise", "pg.seed", "pg.tol", "pg.present"
+BANDS = "pg.bands"  # noise-band seeds per optimizer (0: off)
 CURV, MULTI, STEP_K = "pg.curv", "pg.multi", "pg.inspect_step"  # STEP_K: the step inspector's slider too
 FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
 
@@ -51,6 +52,7 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
         SEED: scenario.seed,
         TOL: scenario.tol,
         PRESENT: scenario.present,
+        BANDS: scenario.bands,
         CURV: scenario.curv,
         MULTI: scenario.multi,
         STEP_K: scenario.k,
@@ -133,6 +135,7 @@ def from_widgets() -> Scenario:
         seed=int(ss[SEED]),
         tol=float(ss[TOL]),
         present=bool(ss[PRESENT]),
+        bands=int(ss.get(BANDS, BANDS_DEFAULT)),
         curv=bool(ss.get(CURV, False)),
         k=max(0, min(int(ss.get(STEP_K, 0)), int(ss[STEPS]) - 1)),
         multi=bool(ss.get(MULTI, False)),
@@ -168,6 +171,8 @@ def on_surface_change() -> None:
         fresh = fresh.with_changes(
             convention=old.convention, noise=old.noise, seed=old.seed, tol=old.tol, present=old.present
         ).with_changes(curv=old.curv, multi=old.multi)
+    if old is not None:
+        fresh = fresh.with_changes(bands=old.bands)  # the noise bands stay with the noise
     push(fresh)
 
 

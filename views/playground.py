@@ -13,8 +13,10 @@ import optim
 import report
 from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
 from ui import compute, controls, custom, lens, links, look, predict, state, teach
+from ui.bands import band_caption, bands_control, bands_for, dominance_for, eps_caption
 from ui.inspector import aligned, inspector_tab
 from ui.verified import verified_note
+from viz.bands import seed_path_traces
 from viz.contour import contour_figure
 from viz.curvature import curvature_traces
 from viz.curves import effective_lr_figure, loss_figure
@@ -136,6 +138,8 @@ def sidebar() -> None:
         st.number_input(
             "Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED, disabled=link.locked("seed")
         )
+    if link.shown("noise"):
+        bands_control(disabled=link.locked("noise"))
     if link.shown("tol"):
         controls.stepped_slider(
             "Tolerance",
@@ -202,6 +206,7 @@ def main() -> None:
     grid = compute.surface_grid(key)
     header(scenario, surface, grid, warnings)
     paths, notes = compute_paths(scenario)
+    bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
     for note in notes:
         st.info(note, icon="ℹ️")
     if not scenario.optimizers:
@@ -227,7 +232,7 @@ def main() -> None:
                     scenario.start,
                     theme,
                     height=600 if scenario.present else 560,
-                    background=compute.contour_background(key, theme),
+                    background=compute.contour_background(key, theme) + seed_path_traces(paths, bands, theme),
                     overlays=curvature_traces(marks, surface.domain, theme),
                 ),
                 key=CONTOUR_KEY,
@@ -236,9 +241,18 @@ def main() -> None:
                 config={"displaylogo": False, "scrollZoom": False},
             )
     with loss_box:
-        st.plotly_chart(loss_figure(paths, surface.min_value, theme, height=290), config={"displaylogo": False})
+        st.plotly_chart(
+            loss_figure(paths, surface.min_value, theme, height=290, bands=bands), config={"displaylogo": False}
+        )
+        if caption := band_caption(paths, bands):
+            st.caption(caption)
     with lr_box:
-        st.plotly_chart(effective_lr_figure(paths, theme, height=290), config={"displaylogo": False})
+        dominance = dominance_for(scenario, paths)
+        st.plotly_chart(
+            effective_lr_figure(paths, theme, height=290, dominance=dominance), config={"displaylogo": False}
+        )
+        if caption := eps_caption(paths, dominance):
+            st.caption(caption)
     if scenario.curv:
         lens.readout(scenario, paths, marks)
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from analysis.seed_bands import SeedBand
+from optim.denominator import DenominatorTerms
+
+from .bands import band_title, loss_band_traces
+from .eps import add_note, dominance_traces
 from .figure import SpecFigure
 from .paths import PathData, sample_steps
 from .style import LIGHT, Theme, optimizer_style
@@ -40,20 +45,36 @@ def loss_gap(loss: np.ndarray, min_value: float) -> np.ndarray:
 
 
 def loss_figure(
-    paths: Sequence[PathData], min_value: float | None, theme: Theme = LIGHT, height: int = 380
+    paths: Sequence[PathData],
+    min_value: float | None,
+    theme: Theme = LIGHT,
+    height: int = 380,
+    bands: Mapping[str, SeedBand] | None = None,
 ) -> SpecFigure:
-    """Loss per step: log scale of f − f* when the minimum is known, f itself otherwise."""
+    """Loss per step: log scale of f − f* when the minimum is known, f itself otherwise.
+
+    With ``bands`` (noise seeds per optimizer), each banded optimizer gets its seeds' median and 10–90%
+    band, and its own-seed curve is drawn thin and faint behind them."""
+    bands = bands or {}
     data = []
     for path in paths:
         idx = sample_steps(path.last + 1, DRAWN_POINTS)
         y = path.loss[idx] if min_value is None else loss_gap(path.loss[idx], min_value)
-        data.append(_line(path, idx, y, hovertemplate=f"<b>{path.label}</b> %{{y:.4g}}<extra></extra>"))
+        banded = loss_band_traces(path, bands[path.name]) if path.name in bands else []
+        own = {"hovertemplate": f"<b>{path.label}</b> %{{y:.4g}}<extra></extra>"}
+        if banded:
+            own = {"opacity": 0.45, "hoverinfo": "skip", "name": f"{path.label} (this seed)"}
+        line = _line(path, idx, y, **own)
+        if banded:
+            line["line"] = {**line["line"], "width": 1.2}
+        data += [*banded[:2], line, *banded[2:]]
         if path.diverged_at is not None:
             data.append(_end_mark(path, idx[-1], y[-1]))
     log = min_value is not None
+    shown = {n: b for n, b in bands.items() if n in {p.name for p in paths}}
     layout = theme.layout(
         height,
-        title=_title("Loss", theme),
+        title=_title(band_title(shown) if shown else "Loss", theme),
         xaxis={"title": {"text": "step"}, "gridcolor": theme.grid, "zeroline": False},
         yaxis={
             "title": {"text": "f − f* (log scale)" if log else "f"},
@@ -67,9 +88,29 @@ def loss_figure(
     return SpecFigure(data, layout)
 
 
-def effective_lr_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height: int = 380) -> SpecFigure:
-    """Effective learning rate per axis (left panel: x, right panel: y), log scale, shared y axis."""
-    return _per_axis_figure(paths, lambda p: p.effective_lr, "Effective learning rate", theme, height)
+def effective_lr_figure(
+    paths: Sequence[PathData],
+    theme: Theme = LIGHT,
+    height: int = 380,
+    dominance: Mapping[str, DenominatorTerms | None] | None = None,
+) -> SpecFigure:
+    """Effective learning rate per axis (left panel: x, right panel: y), log scale, shared y axis.
+
+    With ``dominance`` (denominator terms per optimizer), the steps where eps dominates an optimizer's
+    denominator are highlighted under its line, and a note under the title says so."""
+    dominance = dominance or {}
+    marked: list[dict] = []
+
+    def marks(path: PathData, idx: np.ndarray) -> list[dict]:
+        terms = dominance.get(path.name)
+        traces = [] if terms is None else dominance_traces(path, terms, idx, theme)
+        marked.extend(traces)
+        return traces
+
+    fig = _per_axis_figure(paths, lambda p: p.effective_lr, "Effective learning rate", theme, height, marks)
+    if marked:
+        add_note(fig.spec["layout"], theme)
+    return fig
 
 
 def step_size_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height: int = 380) -> SpecFigure:
@@ -77,14 +118,20 @@ def step_size_figure(paths: Sequence[PathData], theme: Theme = LIGHT, height: in
     return _per_axis_figure(paths, lambda p: np.abs(np.diff(p.xy, axis=0)), "Step size |Δθ|", theme, height)
 
 
-def _per_axis_figure(paths: Sequence[PathData], values_of, title: str, theme: Theme, height: int) -> SpecFigure:
-    """One line per optimizer and axis over the steps; step k is the update from iterate k to k+1."""
+def _per_axis_figure(
+    paths: Sequence[PathData], values_of, title: str, theme: Theme, height: int, under=None
+) -> SpecFigure:
+    """One line per optimizer and axis over the steps; step k is the update from iterate k to k+1.
+
+    ``under(path, idx)`` may return traces drawn beneath that optimizer's lines."""
     data = []
     for path in paths:
         count = max(path.last, 0)
         if count == 0:
             continue
         idx = sample_steps(count, DRAWN_POINTS)
+        if under is not None:
+            data += under(path, idx)
         per_step = values_of(path)
         for axis, suffix in ((0, ""), (1, "2")):
             values = per_step[idx, axis]
