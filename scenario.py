@@ -14,6 +14,9 @@ URL parameters (all optional; see README):
     conv=pytorch|keras|optax|tf1  start=-1.8,1.2  steps=150  noise=0  seed=0  tol=1e-06  present=1
     bands=20                                                noise seeds per optimizer when noise > 0 (0: off)
     curv=1  k=25  multi=1                                   curvature read-out at step k; one panel per optimizer
+    sched=cosine  sched.T=500  sched.floor=0  sched.warmup=20  sched.warmup_start=0
+                                                            learning-rate schedule of every optimizer shown
+                                                            (step: sched.every, sched.gamma; exponential: sched.gamma)
 """
 
 from __future__ import annotations
@@ -26,11 +29,27 @@ from typing import Any
 import landscapes
 import optim
 import presets
+from optim import schedules
 
 MAX_STEPS = 10_000
 NOISE_RANGE = (0.0, 10.0)
 TOL_RANGE = (1e-12, 1.0)
 MAX_SEED = 2**31 - 1
+#: Ranges of the schedule parameters in the URL and the widgets, by "kind.name" or "name" (else optim's own).
+SCHEDULE_RANGES = {
+    "gamma": (0.01, 1.0),
+    "exponential.gamma": (0.5, 1.0),
+    "every": (1, MAX_STEPS),
+    "T": (1, MAX_STEPS),
+    "warmup": (0, MAX_STEPS),
+}
+
+
+def schedule_range(kind: str, name: str) -> tuple[float, float]:
+    p = schedules.PARAMS[name]
+    return SCHEDULE_RANGES.get(f"{kind}.{name}", SCHEDULE_RANGES.get(name, (p.low, p.high)))
+
+
 BANDS_DEFAULT, BANDS_MIN, BANDS_MAX = 20, 5, 100  # noise seeds per optimizer (0: bands off)
 TEACHER_KEYS = {"lock", "hide", "only", "ask"}  # teacher links (teacher.py, quiz.py): how to show a view, not what
 IGNORED_KEYS = {"embed", "embed_options"} | TEACHER_KEYS  # Streamlit's own, and teacher settings (kept in the URL)
@@ -80,6 +99,7 @@ class Scenario:
     seed: int = 0
     tol: float = 1e-6
     present: bool = False
+    schedule: optim.Schedule | None = None  # one learning-rate schedule for every optimizer; None = constant
     bands: int = BANDS_DEFAULT  # noise bands: seeds per optimizer when noise > 0; 0 = off (one run)
     curv: bool = False  # the curvature read-out at iterate k (and its ellipse on the contour)
     k: int = 0  # the step the curvature read-out and the step inspector show, 0 <= k < steps
@@ -143,6 +163,9 @@ class Scenario:
         }
         if self.present:
             query["present"] = "1"
+        if self.schedule is not None:
+            query["sched"] = self.schedule.kind
+            query |= {f"sched.{k}": _fmt(v) for k, v in self.schedule.params}
         if self.bands != BANDS_DEFAULT:
             query["bands"] = str(self.bands)
         query |= {"curv": "1"} if self.curv else {}
@@ -241,6 +264,7 @@ class _Parser:
             seed=self.integer("seed", 0, 0, MAX_SEED, "Seed"),
             tol=self.number("tol", 1e-6, *TOL_RANGE, "Tolerance"),
             present=self.flag("present", False, "Presentation mode"),
+            schedule=self._schedule(),
             bands=self._bands(),
         )
         scenario = self._view(scenario)
@@ -249,6 +273,25 @@ class _Parser:
         if unknown:
             self.warnings.append(f"Ignored unknown URL parameter(s): {', '.join(unknown)}.")
         return scenario
+
+    def _schedule(self) -> optim.Schedule | None:
+        """The learning-rate schedule: an unknown kind is constant, parameters are clamped to their ranges."""
+        kind = self.take("sched") or "constant"
+        if kind not in schedules.KINDS:
+            self.warnings.append(f"Unknown learning-rate schedule {kind!r}; using a constant learning rate.")
+            kind = "constant"
+        values = schedules.defaults(kind)
+        for name in values:
+            p, what = schedules.PARAMS[name], f"Schedule {schedules.PARAMS[name].label}"
+            low, high = schedule_range(kind, name)
+            if p.integer:
+                values[name] = self.integer(f"sched.{name}", int(values[name]), int(low), int(high), what)
+            else:
+                values[name] = self.number(f"sched.{name}", float(values[name]), low, high, what)
+        for key in sorted(k for k in self.query if k.startswith("sched.") and k not in self.used):
+            self.used.add(key)
+            self.warnings.append(f"The {kind} schedule has no parameter {key.split('.', 1)[1]!r}; ignored.")
+        return schedules.coerce(optim.Schedule.make(kind, **values))
 
     def _view(self, scenario: Scenario) -> Scenario:
         """The display options: curvature read-out, its step k (clamped to the run) and small multiples."""

@@ -38,6 +38,7 @@ CONTROLS: dict[str, str] = {
     "tol": "Tolerance",
     "reset": "Reset button",
     "present": "Presentation-mode toggle",
+    "sched": "Learning-rate schedule",
 }
 
 

@@ -50,11 +50,12 @@ def run_path(
     steps: int,
     noise: float,
     seed: int,
+    schedule: optim.Schedule | None = None,
 ) -> PathData | str:
     """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
     try:
         traj = optim.run(
-            optimizer, surface_of(key), start, steps, convention=convention, noise=noise, seed=seed, **dict(hp)
+            optimizer, surface_of(key), start, steps, convention, noise, seed, schedule=schedule, **dict(hp)
         )
     except ValueError as error:
         return str(error)
@@ -71,9 +72,12 @@ def inspect(
     step: int,
     noise: float,
     seed: int,
+    schedule: optim.Schedule | None = None,
 ) -> optim.StepDetail:
     """Step ``step`` of one optimizer's run taken apart (same numbers as ``run_path``)."""
-    return optim.inspect_step(optimizer, surface_of(key), start, step, convention, noise, seed, **dict(hp))
+    return optim.inspect_step(
+        optimizer, surface_of(key), start, step, convention, noise, seed, schedule=schedule, **dict(hp)
+    )
 
 
 def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
@@ -83,7 +87,15 @@ def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
     for name in scenario.optimizers:
         hp = tuple(sorted(scenario.hp(name).items()))
         result = run_path(
-            key, name, hp, scenario.convention, scenario.start, scenario.steps, scenario.noise, scenario.seed
+            key,
+            name,
+            hp,
+            scenario.convention,
+            scenario.start,
+            scenario.steps,
+            scenario.noise,
+            scenario.seed,
+            scenario.schedule,
         )
         if isinstance(result, str):
             notes.append(f"**{optim.get(name).label}** is not shown: {result}")

@@ -80,7 +80,14 @@ def inspector_tab(scenario: Scenario, paths: list[PathData]) -> None:
             step,
             scenario.noise,
             scenario.seed,
+            scenario.schedule,
         )
+        if scenario.schedule is not None and detail.lr is not None:
+            base = scenario.hp(path.name)["lr"]
+            st.caption(
+                f"Learning rate of step {step}: {_number(base)} × {_number(detail.lr / base)} (schedule) = "
+                f"{_number(detail.lr)}; the effective learning rate below includes it."
+            )
         left, right = st.columns([3, 2])
         left.dataframe(
             step_table(detail),

@@ -16,6 +16,7 @@ import optim
 import presets
 from landscapes.custom import DOMAIN_PARAMS
 from scenario import BANDS_DEFAULT, IGNORED_KEYS, Items, Scenario
+from ui import schedule as schedule_ui
 from ui.links import playground_url
 
 STORED, WARNINGS = "pg.scenario", "pg.warnings"
@@ -58,6 +59,7 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
         STEP_K: scenario.k,
     }
     values |= {param_key(k): v for k, v in scenario.surface_params}
+    values |= schedule_ui.widget_values(scenario.schedule)
     for name, items in scenario.hyperparams:
         values |= {hp_key(name, k): v for k, v in items}
     return values
@@ -135,6 +137,7 @@ def from_widgets() -> Scenario:
         seed=int(ss[SEED]),
         tol=float(ss[TOL]),
         present=bool(ss[PRESENT]),
+        schedule=schedule_ui.from_session(ss),
         bands=int(ss.get(BANDS, BANDS_DEFAULT)),
         curv=bool(ss.get(CURV, False)),
         k=max(0, min(int(ss.get(STEP_K, 0)), int(ss[STEPS]) - 1)),
@@ -168,6 +171,7 @@ def on_surface_change() -> None:
     old: Scenario | None = st.session_state.get(STORED)
     fresh = Scenario.default(st.session_state[SURFACE])
     if old is not None:
+        fresh = fresh.with_changes(schedule=old.schedule)  # like the convention, it outlives the surface
         fresh = fresh.with_changes(
             convention=old.convention, noise=old.noise, seed=old.seed, tol=old.tol, present=old.present
         ).with_changes(curv=old.curv, multi=old.multi)

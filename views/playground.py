@@ -13,6 +13,7 @@ import optim
 import report
 from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
 from ui import compute, controls, custom, lens, links, look, predict, state, teach
+from ui import schedule as schedule_ui
 from ui.bands import band_caption, bands_control, bands_for, dominance_for, eps_caption
 from ui.inspector import aligned, inspector_tab
 from ui.verified import verified_note
@@ -103,6 +104,8 @@ def sidebar() -> None:
                 st.latex(aligned(optim.update_equations(name, convention, options), small=True))
             else:
                 st.caption(opt.unsupported.get(convention, ""))
+    if link.shown("sched"):
+        schedule_ui.controls(int(st.session_state[state.STEPS]), disabled=link.locked("sched"))
 
     st.divider()
     if link.shown("steps"):
@@ -165,7 +168,15 @@ def compute_paths(scenario: Scenario) -> tuple[list[PathData], list[str]]:
     for name in scenario.optimizers:
         hp = tuple(sorted(scenario.hp(name).items()))
         result = compute.run_path(
-            key, name, hp, scenario.convention, scenario.start, scenario.steps, scenario.noise, scenario.seed
+            key,
+            name,
+            hp,
+            scenario.convention,
+            scenario.start,
+            scenario.steps,
+            scenario.noise,
+            scenario.seed,
+            scenario.schedule,
         )
         if isinstance(result, str):
             notes.append(f"**{optim.get(name).label}** is not shown: {result}")
@@ -346,7 +357,7 @@ def code_tab(scenario: Scenario) -> None:
     for name in scenario.optimizers:
         label = optim.get(name).label
         try:
-            snippet = codegen.snippet(name, framework, scenario.hp(name))
+            snippet = codegen.snippet(name, framework, scenario.hp(name), scenario.schedule, scenario.steps)
         except ValueError as error:
             st.markdown(f"**{label}**: {error}")
             continue
