@@ -105,7 +105,8 @@ def test_no_readout_beyond_divergence():
     at = open_app({"opt": "sgd,adam", "sgd.lr": "0.05", "curv": "1", "k": "40", "steps": "60"})
     assert not at.exception
     table = readout(at)
-    assert "left the region at step" in table["SGD"]["α·λ vs its limit"]
+    assert "left the region at step" in table["SGD"]["iterate θ_k"]
+    assert table["SGD"]["λ_min, λ_max"] == "—" and table["SGD"]["α·λ vs its limit"] == "no read-out"
     assert "Adam" in table and table["Adam"]["λ_min, λ_max"] == "1, 100"
 
 

@@ -28,7 +28,7 @@ VERDICT = "α·λ vs its limit"
 
 def controls(scenario: Scenario) -> None:
     """The two toggles above the charts, and the step-k slider while the read-out is on."""
-    left, middle, right = st.columns([2, 2, 5], vertical_alignment="center")
+    left, middle, right = st.columns([1.5, 1.8, 4], vertical_alignment="center")
     left.toggle(
         "Small multiples",
         key=state.MULTI,
@@ -114,7 +114,7 @@ def _num(value: float) -> str:
 def _column(scenario: Scenario, path: PathData, mark: CurvatureMark | None) -> dict[str, str]:
     k = scenario.k
     if k > path.last:
-        return {VERDICT: f"left the region at step {path.diverged_at}: no iterate {k}"}
+        return {"iterate θ_k": f"none: left the region at step {path.diverged_at}", VERDICT: "no read-out"}
     where = f"({path.xy[k, 0]:.4g}, {path.xy[k, 1]:.4g})"
     if mark is None:
         return {"iterate θ_k": where, VERDICT: "f has no finite Hessian here"}
@@ -156,8 +156,8 @@ def readout(scenario: Scenario, paths: list[PathData], shown: list[CurvatureMark
     by_name = {m.name: m for m in shown}
     columns = {p.label: _column(scenario, p, by_name.get(p.name)) for p in paths}
     rows = [r for r in dict.fromkeys(r for col in columns.values() for r in col) if r != VERDICT] + [VERDICT]
-    table = pd.DataFrame({label: [col.get(r, "") for r in rows] for label, col in columns.items()}, index=rows)
-    st.dataframe(table, width="stretch", height=36 * (len(rows) + 1) + 3)
+    table = pd.DataFrame({label: [col.get(r, "—") for r in rows] for label, col in columns.items()}, index=rows)
+    st.dataframe(table, width="stretch", height=36 * (len(rows) + 1) + 8)
     st.caption(
         "Iterate k is where step k starts (as in the step inspector); λ are the eigenvalues of the exact Hessian "
         "there; α is step k's effective learning rate per axis, and α·λ means λ_max(√α H √α). On the contour a "
