@@ -7,6 +7,8 @@
   draws the same three Plotly charts (bench/apps/bare_charts.py) after a slider move.
   Target: at most 1.5x the bare app.
 - The Plotly payload of the default view (the JSON the browser receives). Target: under 1 MB.
+- Noise bands: the core work behind a view with gradient noise on (20 seeds x each preset optimizer, one
+  batched run each, plus the eps-dominance replay of every path), and that view's payload.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+import landscapes  # noqa: E402
+import optim  # noqa: E402
+from analysis.seed_bands import seed_band  # noqa: E402
+from optim.denominator import denominator_terms  # noqa: E402
+from scenario import Scenario  # noqa: E402
 from ui import state  # noqa: E402
 
 
@@ -57,6 +64,46 @@ def main() -> None:
     print(f"  bare app drawing the same 3 Plotly charts      {ms(bare_times):7.1f}")
     print(f"  ratio (new value / bare)                       {ms(fresh) / ms(bare_times):7.2f}x  (target <= 1.5x)")
     print(f"\nPlotly payload of the default view: {payload / 1e6:.2f} MB  (target < 1 MB)")
+    noise_bands()
+
+
+def best_of(work, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def noise_bands(seeds: int = 20, noise: float = 0.1) -> None:
+    """Core time of the noise bands and the eps-dominance replay (no cache), and the noisy view's payload."""
+    print(f"\nNoise bands ({seeds} seeds per optimizer, noise {noise}), core only, best of 5:")
+    for surface in ("bowl", "rosenbrock"):
+        scenario = Scenario.default(surface)
+        land = landscapes.get(surface)
+
+        def bands(scenario=scenario, land=land):
+            for name in scenario.optimizers:
+                seed_band(name, land, scenario.start, scenario.steps, "pytorch", noise, 0, seeds, scenario.hp(name))
+
+        runs = {
+            n: optim.run(n, land, scenario.start, scenario.steps, noise=noise, **scenario.hp(n))
+            for n in scenario.optimizers
+        }
+
+        def replay(scenario=scenario, land=land, runs=runs):
+            for n, t in runs.items():
+                denominator_terms(n, land, t.xy, "pytorch", noise, 0, t.diverged_at, **scenario.hp(n))
+
+        label = f"{surface}: {len(scenario.optimizers)} optimizers x {scenario.steps} steps"
+        print(f"  {label:<40} bands {1e3 * best_of(bands):6.1f} ms   eps replay {1e3 * best_of(replay):5.1f} ms")
+    noisy = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    noisy.query_params["noise"] = str(noise)
+    noisy.run()
+    sizes = [len(chart.proto.spec) for chart in noisy.get("plotly_chart")]
+    kb = ", ".join(f"{s / 1e3:.0f} kB" for s in sizes)
+    print(f"  Plotly payload, default view with noise={noise} and bands: {sum(sizes) / 1e6:.2f} MB ({kb})")
 
 
 if __name__ == "__main__":

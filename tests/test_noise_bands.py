@@ -208,7 +208,7 @@ def test_eps_dominance_marks_appear_exactly_when_eps_dominates(eps, marked):
     found = [n for n in names(lr) if "eps dominates" in n]
     assert found == (["RMSProp: eps dominates along x", "RMSProp: eps dominates along y"] if marked else [])
     text = " ".join(c.value for c in at.caption)
-    assert ("Thick pale bands: eps dominates" in text) == marked
+    assert ("Thick shaded bands: eps dominates" in text) == marked
     assert ("eps never dominates" in text) == (not marked)
 
 

@@ -150,6 +150,6 @@ def eps_caption(paths: Sequence[PathData], terms: dict[str, DenominatorTerms | N
         names = ", ".join(p.label for p in with_eps)
         return f"eps never dominates the denominator here ({names}): the accumulator's root is always larger."
     return (
-        "Thick pale bands: eps dominates the denominator, so the step no longer adapts to the gradient's "
+        "Thick shaded bands: eps dominates the denominator, so the step no longer adapts to the gradient's "
         "scale on that axis (it is close to SGD with learning rate lr/eps). " + "; ".join(parts) + "."
     )

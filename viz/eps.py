@@ -1,4 +1,4 @@
-"""eps dominance on the effective-learning-rate chart: a thick pale highlight under the steps where eps,
+"""eps dominance on the effective-learning-rate chart: a thick shaded highlight under the steps where eps,
 not the accumulator, is the larger term of an optimizer's denominator."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from .paths import PathData
 from .style import Theme, optimizer_style
 
 #: Caption for the highlight (in the figure, so exports and screenshots carry it too).
-LEGEND_TEXT = "thick pale band: eps dominates the denominator"
+LEGEND_TEXT = "thick shaded band: eps dominates the denominator"
 
 
 def dominance_traces(path: PathData, terms: DenominatorTerms, idx: np.ndarray, theme: Theme) -> list[dict]:
