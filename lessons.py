@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import optim
 import presets
+from quiz import Question
 from scenario import Scenario
 
 Chart = Literal["loss", "effective_lr", "step_size"]
@@ -19,11 +20,13 @@ Chart = Literal["loss", "effective_lr", "step_size"]
 
 @dataclass(frozen=True)
 class View:
-    """One preset of a lesson: a caption, the scenario, and the chart drawn beside its contour."""
+    """One preset of a lesson: a caption, the scenario, and the chart drawn beside its contour. A ``question`` is
+    posed before the lesson is shown (predict, then run); its answer is computed from this scenario's runs."""
 
     caption: str
     scenario: Scenario
     chart: Chart = "loss"
+    question: Question | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ LESSONS: tuple[Lesson, ...] = (
         "diverges within 30 steps.",
         (
             View("Learning rate 0.019: stable, but crawls along x", SGD_SMALL),
-            View("Learning rate 0.021: the steep axis blows up", SGD_LARGE),
+            View("Learning rate 0.021: the steep axis blows up", SGD_LARGE, question=Question("converge", "sgd")),
         ),
         equations=("sgd",),
     ),
@@ -122,7 +125,7 @@ LESSONS: tuple[Lesson, ...] = (
         "minimum's, while SGD's $x$ is still at over 30% of where it started. Tuned fairly (the best of 200 "
         "learning rates from 1e-4 to 1 for each), RMSProp's loss after 50 steps is more than a million times "
         "lower than that of the best stable SGD.",
-        (View("SGD and RMSProp on the same bowl", RMSPROP_VS_SGD, "effective_lr"),),
+        (View("SGD and RMSProp on the same bowl", RMSPROP_VS_SGD, "effective_lr", Question("first")),),
         equations=("rmsprop",),
     ),
     Lesson(
@@ -228,7 +231,7 @@ LESSONS: tuple[Lesson, ...] = (
         "well-scaled bowl (condition number 2) RMSProp leads for the first 100 steps; then plain SGD's steady "
         "linear convergence overtakes it for good, and after 500 steps SGD's loss is more than 15 orders of "
         "magnitude lower.",
-        (View("SGD and RMSProp at learning rate 0.05, 500 steps", LONG_RUN),),
+        (View("SGD and RMSProp at learning rate 0.05, 500 steps", LONG_RUN, question=Question("lowest")),),
         equations=("sgd", "rmsprop"),
     ),
 )

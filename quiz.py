@@ -107,7 +107,7 @@ class Question:
     def prompt(self, optimizers: Sequence[str], lr: float | None, steps: int, tol: float) -> str:
         """The question as the student reads it."""
         if self.kind == "first":
-            return f"Which optimizer is first to get within {tol:g} of the minimum's loss (f − f* < {tol:g})?"
+            return f"Which optimizer reaches the minimum first (loss within {tol:g} of the lowest: f − f* < {tol:g})?"
         if self.kind == "lowest":
             return f"Which optimizer has the lowest loss after {steps:,} steps?"
         name = self.subject(optimizers)

@@ -165,3 +165,25 @@ def test_rmsprop_hovers_and_sgd_overtakes():
     overtaken = np.nonzero(sgd.loss >= rms.loss)[0][-1] + 1
     assert overtaken < 150 and (sgd.loss[overtaken:] < rms.loss[overtaken:]).all()
     assert sgd.loss[-1] < 1e-15 * rms.loss[-1]
+
+
+def test_predict_then_run_questions_are_answered_by_the_lessons_own_runs():
+    asked = {
+        (lesson.slug, view.question.key): view
+        for lesson in L.LESSONS
+        for view in lesson.views
+        if view.question is not None
+    }
+    assert len({slug for slug, _ in asked}) >= 2
+    for view in asked.values():
+        surface = view.scenario.landscape()
+        assert view.question.problem(view.scenario.optimizers, surface.min_value) is None
+    sgd = asked["sgd-dilemma", "converge.sgd"]
+    answer = sgd.question.answer(runs(sgd.scenario), 0.0, sgd.scenario.tol)
+    assert answer.correct == ("diverges",) and "step 30" in answer.explanation  # "diverges within 30 steps"
+    first = asked["rmsprop-idea", "first"]
+    answer = first.question.answer(runs(first.scenario), 0.0, first.scenario.tol)
+    assert answer.correct == ("rmsprop",) and "SGD: never" in answer.explanation
+    lowest = asked["honest-limit", "lowest"]
+    answer = lowest.question.answer(runs(lowest.scenario), 0.0, lowest.scenario.tol)
+    assert answer.correct == ("sgd",)  # "after 500 steps SGD's loss is ... lower"

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+import optim
 from quiz import Question
 from scenario import Scenario, markdown_text
 from viz.paths import PathData
@@ -67,6 +68,7 @@ def ask(
     with st.container(border=True):
         st.markdown("#### 🤔 Predict, then run")
         st.markdown(markdown_text(question.prompt(names, lr, scenario.steps, scenario.tol)))
+        st.caption(markdown_text(setup(scenario, names)))
         choice = st.radio(
             "Your guess",
             list(options),
@@ -84,6 +86,17 @@ def ask(
             key=f"{prefix}.run",
         )
         st.caption("The paths and charts appear once you have committed to a guess.")
+
+
+def setup(scenario: Scenario, names: Sequence[str]) -> str:
+    """The run in one line: surface, start, steps and each optimizer's learning rate."""
+    x, y = scenario.start
+    rates = ", ".join(f"{optim.get(n).label} at lr {scenario.hp(n)['lr']:g}" for n in names)
+    noise = f", gradient noise {scenario.noise:g}" if scenario.noise else ""
+    return (
+        f"{scenario.landscape().label}, start ({x:g}, {y:g}), {scenario.steps:,} steps{noise}; {rates} "
+        f"({optim.CONVENTIONS[scenario.convention]}'s rules)."
+    )
 
 
 def _again(prefix: str) -> None:

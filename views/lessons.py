@@ -11,7 +11,7 @@ import streamlit as st
 import lessons
 import optim
 from lessons import Lesson, View
-from ui import compute, links, look
+from ui import compute, links, look, predict
 from ui.inspector import aligned
 from ui.verified import verified_note
 from viz.contour import contour_figure
@@ -69,6 +69,8 @@ def _view(view: View, index: int, present: bool) -> None:
     st.subheader(view.caption, divider="gray")
     for note in notes:
         st.info(note, icon="ℹ️")
+    if view.question is not None:
+        predict.feedback(_quiz_key(index))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         figure = contour_figure(
@@ -92,8 +94,42 @@ def _view(view: View, index: int, present: bool) -> None:
         links.open_in_playground(scenario, label="Open this preset in the Playground")
 
 
+def _quiz_key(index: int) -> str:
+    return f"ls.quiz.{st.session_state[LESSON_KEY]}.{index}"
+
+
+def _ask_first(lesson: Lesson) -> bool:
+    """Predict, then run: the first question not yet answered, with its contour (no paths); True if one is."""
+    for index, view in enumerate(lesson.views):
+        if view.question is None or not predict.pending(view.question, _quiz_key(index), view.scenario):
+            continue
+        scenario = view.scenario
+        key = (scenario.surface, scenario.surface_params)
+        surface = compute.surface_of(key)
+        paths, _ = compute.paths_for(scenario)
+        st.markdown("Before you read on, make a prediction: the lesson and its charts follow your guess.")
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            figure = contour_figure(
+                surface,
+                compute.surface_grid(key),
+                [],
+                scenario.start,
+                look.current_theme(False),
+                height=460,
+                background=compute.contour_background(key, look.current_theme(False)),
+            )
+            st.plotly_chart(figure, config=CHART_CONFIG, key=f"ls.contour.{index}")
+        with right:
+            predict.ask(view.question, scenario, paths, surface.min_value, _quiz_key(index), scenario)
+        return True
+    return False
+
+
 def lesson_page(lesson: Lesson) -> None:
     st.title(_title(lesson.slug))
+    if _ask_first(lesson):
+        return
     st.markdown(lesson.text)
     with st.expander("The update rule", expanded=False):
         _equations(lesson)
