@@ -7,8 +7,9 @@ Pure, no Streamlit. URL vocabulary (comma-separated lists, all optional; see REA
                                  (add hide=all to hide everything else instead)
 
 Control names: ``surface`` (the surface and its parameters), ``opt`` (which optimizers), ``conv``
-(framework convention), ``steps``, ``start`` (also clicks on the contour), ``noise``, ``seed``, ``tol``,
-``reset`` (the reset button), ``present`` (presentation toggle), and one per hyperparameter:
+(framework convention), ``steps``, ``start`` (also clicks on the contour), ``noise`` (and its bands), ``seed``, ``tol``,
+``reset`` (the reset button), ``present`` (presentation toggle), ``sched`` (learning-rate schedule), ``view``
+(small multiples, curvature read-out and its step k), and one per hyperparameter:
 ``rmsprop.lr``; ``rmsprop.*`` means all of RMSProp's, ``*.lr`` every optimizer's learning rate, ``all``
 every control. Unknown names are dropped with a warning, never an error.
 """
@@ -39,6 +40,7 @@ CONTROLS: dict[str, str] = {
     "reset": "Reset button",
     "present": "Presentation-mode toggle",
     "sched": "Learning-rate schedule",
+    "view": "Small multiples, curvature read-out and its step k",
 }
 
 

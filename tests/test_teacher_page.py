@@ -187,3 +187,12 @@ def test_every_question_kind_renders_its_options():
             assert radio.options == options
         else:
             assert len(radio.options) == 3
+
+
+def test_view_options_can_be_locked_or_hidden():
+    locked = open_app({"lock": "view", "curv": "1", "k": "5"})
+    assert locked.toggle(key=state.CURV).disabled and locked.toggle(key=state.MULTI).disabled
+    assert locked.toggle(key=state.CURV).value and locked.slider(key=state.STEP_K).disabled
+    hidden = open_app({"hide": "view"})
+    assert by_key(hidden, state.CURV) is None and by_key(hidden, state.MULTI) is None
+    assert not hidden.exception and len(hidden.get("plotly_chart")) == 3

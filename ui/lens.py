@@ -19,7 +19,7 @@ from viz.multiples import multiples_figure, panel_background
 from viz.paths import PathData
 from viz.style import Theme
 
-from . import compute, state
+from . import compute, state, teach
 
 #: Off-diagonal Hessian entries below this fraction of the diagonal count as an axis-aligned Hessian.
 ALIGNED = 1e-12
@@ -27,18 +27,25 @@ VERDICT = "α·λ vs its limit"
 
 
 def controls(scenario: Scenario) -> None:
-    """The two toggles above the charts, and the step-k slider while the read-out is on."""
+    """The two toggles above the charts, and the step-k slider while the read-out is on (a teacher link's
+    ``view`` may lock or hide them)."""
+    link = teach.current()
+    if not link.shown("view"):
+        return
+    locked = link.locked("view")
     left, middle, right = st.columns([1.5, 1.8, 4], vertical_alignment="center")
     left.toggle(
         "Small multiples",
         key=state.MULTI,
         help="Small multiples: a contour per optimizer on shared axes, with one play head. Travels in the link.",
+        disabled=locked,
     )
     middle.toggle(
         "Curvature at step k",
         key=state.CURV,
         help="Hessian eigenvalues, the local condition number and the curvature ellipse at each optimizer's "
         "iterate k, and how this step's learning rate compares with the stability limit. Travels in the link.",
+        disabled=locked,
     )
     if scenario.curv:
         last = scenario.steps - 1
@@ -49,7 +56,7 @@ def controls(scenario: Scenario) -> None:
             0,
             max(last, 1),
             key=state.STEP_K,
-            disabled=last < 1,
+            disabled=last < 1 or locked,
             help="The chart's play head lives in your browser and the app cannot see it: pick the step here.",
         )
 

@@ -41,15 +41,23 @@ def _commit(
     if guess is None:
         return
     answer = question.answer({p.name: p for p in paths}, min_value, scenario.tol)
+    names = [p.name for p in paths]
     st.session_state[f"{prefix}.guess"] = {
         "key": question.key,
         "origin": origin,
         "scenario": scenario,
+        "prompt": question.prompt(names, _lr(question, scenario, paths), scenario.steps, scenario.tol),
         "guess": options[guess],
         "right": guess in answer.correct,
         "answer": " / ".join(options[c] for c in answer.correct),
         "explanation": answer.explanation,
     }
+
+
+def _lr(question: Question, scenario: Scenario, paths: Sequence[PathData]) -> float | None:
+    """The learning rate of the optimizer a converge question is about (None for the other kinds)."""
+    subject = question.subject([p.name for p in paths])
+    return scenario.hp(subject).get("lr") if subject else None
 
 
 def ask(
@@ -62,8 +70,7 @@ def ask(
 ) -> None:
     """The question, its options (none chosen) and the "Run it" button that commits the guess."""
     names = [p.name for p in paths]
-    subject = question.subject(names)
-    lr = scenario.hp(subject).get("lr") if subject else None
+    lr = _lr(question, scenario, paths)
     options = question.options(names, scenario.steps, scenario.tol)
     with st.container(border=True):
         st.markdown("#### 🤔 Predict, then run")
@@ -109,8 +116,8 @@ def feedback(prefix: str, scenario: Scenario | None = None) -> None:
     record = _record(prefix)
     if record is None:
         return
-    guess, answer, why = (markdown_text(record[k]) for k in ("guess", "answer", "explanation"))
-    text = f"You guessed **{guess}**; the answer is **{answer}**. {why}"
+    prompt, guess, answer, why = (markdown_text(record[k]) for k in ("prompt", "guess", "answer", "explanation"))
+    text = f"{prompt}  \nYou guessed **{guess}**; the answer is **{answer}**. {why}"
     if scenario is not None and scenario != record["scenario"]:
         text += " *(For the settings you predicted on; they have changed since.)*"
     if record["right"]:

@@ -57,11 +57,17 @@ def control_of(key: str) -> str | None:
         state.SEED: "seed",
         state.TOL: "tol",
         state.PRESENT: "present",
+        state.BANDS: "noise",
+        state.CURV: "view",
+        state.MULTI: "view",
+        state.STEP_K: "view",
     }
     if key in fixed:
         return fixed[key]
     if key.startswith("pg.param."):
         return "surface"
+    if key.startswith("pg.sched."):
+        return "sched"
     if key.startswith("pg.hp."):
         return key.removeprefix("pg.hp.")
     return None

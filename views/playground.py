@@ -89,7 +89,8 @@ def sidebar() -> None:
         state.ensure_hp_defaults(surface, name)
         if not any(link.shown(f"{name}.{p.name}") for p in opt.hyperparams):
             continue
-        with st.expander(f"{opt.label}", expanded=False):
+        free = link.active and any(link.status(f"{name}.{p.name}") == "free" for p in opt.hyperparams)
+        with st.expander(f"{opt.label}", expanded=free):  # a teacher link opens the knobs it leaves free
             st.caption(opt.summary)
             ignored = opt.rule(convention).ignores if opt.supports(convention) else ()
             for p in opt.hyperparams:
