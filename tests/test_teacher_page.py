@@ -196,3 +196,10 @@ def test_view_options_can_be_locked_or_hidden():
     hidden = open_app({"hide": "view"})
     assert by_key(hidden, state.CURV) is None and by_key(hidden, state.MULTI) is None
     assert not hidden.exception and len(hidden.get("plotly_chart")) == 3
+
+
+def test_a_locked_custom_formula_cannot_be_edited():
+    at = open_app({"surface": "custom", "custom.expr": "x**2+10*y**2", "lock": "surface"})
+    assert not at.exception
+    assert at.text_input(key=state.param_key("expr")).disabled
+    assert at.number_input(key=state.param_key("xmin")).disabled

@@ -302,9 +302,9 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
     key = (scenario.surface, scenario.surface_params)
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        figure = contour_figure(
-            surface, grid, [], scenario.start, theme, height=560, background=compute.contour_background(key, theme)
-        )
+        height = 600 if scenario.present else 560
+        background = compute.contour_background(key, theme)
+        figure = contour_figure(surface, grid, [], scenario.start, theme, height=height, background=background)
         st.plotly_chart(figure, key=CONTOUR_KEY, config={"displaylogo": False, "scrollZoom": False})
     with right:
         predict.ask(question, scenario, paths, surface.min_value, QUIZ, origin)
