@@ -69,8 +69,6 @@ def _view(view: View, index: int, present: bool) -> None:
     st.subheader(view.caption, divider="gray")
     for note in notes:
         st.info(note, icon="ℹ️")
-    if view.question is not None:
-        predict.feedback(_quiz_key(index))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         figure = contour_figure(
@@ -130,6 +128,9 @@ def lesson_page(lesson: Lesson) -> None:
     st.title(_title(lesson.slug))
     if _ask_first(lesson):
         return
+    for index, view in enumerate(lesson.views):
+        if view.question is not None:
+            predict.feedback(_quiz_key(index))  # right under the title, where the question was
     st.markdown(lesson.text)
     with st.expander("The update rule", expanded=False):
         _equations(lesson)
