@@ -7,6 +7,7 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 import optim
+import teacher
 from scenario import Scenario
 from tests.test_playground_page import open_app, path_traces, query_of
 from ui import state, teach
@@ -203,3 +204,14 @@ def test_a_locked_custom_formula_cannot_be_edited():
     assert not at.exception
     assert at.text_input(key=state.param_key("expr")).disabled
     assert at.number_input(key=state.param_key("xmin")).disabled
+
+
+def test_every_widget_key_of_a_scenario_belongs_to_a_control():
+    scenario = Scenario.default()
+    for key in state.widget_values(scenario):
+        control = teach.control_of(key)
+        assert control is None or control in teacher.all_controls(), key
+    assert teach.control_of(state.hp_key("rmsprop", "lr")) == "rmsprop.lr"
+    assert teach.control_of(state.param_key("condition")) == "surface"
+    assert teach.control_of("pg.sched.kind") == "sched" and teach.control_of(state.BANDS) == "noise"
+    assert teach.control_of(state.STEP_K) == "view" and teach.control_of("pg.tab") is None
