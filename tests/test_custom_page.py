@@ -133,4 +133,4 @@ def test_every_tab_works_with_a_custom_surface():
         at.session_state["pg.tab"] = tab
         at.run()
         assert not at.exception, tab
-    assert any("custom.expr=log%28x%29%2By%2A%2A2" in c.value for c in at.code)  # the share link
+    assert any("custom.expr=log%28x%29%2By**2" in c.value for c in at.code)  # the share link
