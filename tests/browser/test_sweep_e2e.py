@@ -27,10 +27,15 @@ def cell_link(page: Page) -> str:
 def test_map_renders_and_a_clicked_cell_opens_in_the_playground(tab):
     tab.open(SMALL, charts=CHARTS)
     assert tab.exceptions() == [] and tab.errors == []
-    traces = tab.page.evaluate(
-        "() => Array.from(document.querySelectorAll('.js-plotly-plot')[0]._fullData).map(t => [t.type, t.name])"
+    # The map is the first chart; wait until Plotly has laid out its traces (it can lag the DOM on a busy machine).
+    tab.page.wait_for_function(
+        """() => {
+            const plot = document.querySelectorAll('.js-plotly-plot')[0];
+            const traces = (plot && plot._fullData || []).map(t => t.type + ':' + t.name);
+            return traces.includes('heatmap:final f − f*') && traces.includes('scatter:cells');
+        }""",
+        timeout=30000,
     )
-    assert ["heatmap", "final f − f*"] in traces and ["scatter", "cells"] in traces
     before = cell_link(tab)
 
     box = tab.page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
