@@ -117,3 +117,20 @@ def test_payload_of_five_panels_is_small(theme):
     size = len(pio.to_json(fig.spec, validate=False))
     assert size < 450_000, size  # with the loss and lr charts the page stays under 1 MB
     json.loads(pio.to_json(fig.spec, validate=False))
+
+
+def test_contour_frames_put_each_head_where_its_path_is_at_that_step():
+    from viz.contour import _head_positions, contour_figure
+
+    surface = landscapes.get("bowl")
+    paths = [
+        PathData(name, name, t.xy, t.loss, t.effective_lr, t.diverged_at)
+        for name, t in (
+            ("sgd", optim.run("sgd", surface, None, 150, lr=0.021)),  # diverges at step 30
+            ("rmsprop", optim.run("rmsprop", surface, None, 150, lr=0.05)),
+        )
+    ]
+    figure = contour_figure(surface, surface.grid(41), paths, surface.start).to_dict()
+    assert 0 < len(figure["frames"]) <= 101
+    for frame in figure["frames"]:
+        assert frame["data"][0] == _head_positions(paths, int(frame["name"]))

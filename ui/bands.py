@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 from analysis import seed_bands
@@ -13,7 +13,7 @@ from analysis.seed_bands import PATHS_DRAWN, SeedBand
 from optim.denominator import DenominatorTerms, denominator_terms
 from scenario import BANDS_DEFAULT, BANDS_MAX, BANDS_MIN, Scenario
 from ui import state
-from ui.compute import SurfaceKey, surface_of
+from ui.compute import SurfaceKey, read_only, run_path, surface_of
 from viz.eps import first_dominance
 from viz.paths import PathData
 
@@ -59,22 +59,32 @@ def seed_band(
         return str(error)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@functools.lru_cache(maxsize=256)  # see ui/compute.py: hit on every rerun, so not st.cache_data
 def eps_terms(
     key: SurfaceKey,
     optimizer: str,
     hp: tuple[tuple[str, Any], ...],
     convention: str,
+    start: tuple[float, float],
+    steps: int,
     noise: float,
     seed: int,
-    xy: np.ndarray,
-    diverged_at: int | None,
+    schedule: Any = None,
 ) -> DenominatorTerms | None:
-    """The denominator terms along a drawn path (keyed by the path itself, so any change recomputes)."""
+    """The denominator terms along the drawn path of this run (keyed like ``run_path``, whose cached
+    result it replays, so a rerun hashes a few numbers rather than the whole path)."""
+    path = run_path(key, optimizer, hp, convention, start, steps, noise, seed, schedule)
+    if isinstance(path, str):
+        return None
     try:
-        return denominator_terms(optimizer, surface_of(key), xy, convention, noise, seed, diverged_at, **dict(hp))
+        terms = denominator_terms(
+            optimizer, surface_of(key), path.xy, convention, noise, seed, path.diverged_at, **dict(hp)
+        )
     except ValueError:
         return None
+    if terms is not None:
+        read_only(terms.accumulator, terms.eps)
+    return terms
 
 
 def bands_for(scenario: Scenario, paths: Sequence[PathData]) -> dict[str, SeedBand]:
@@ -109,7 +119,15 @@ def dominance_for(scenario: Scenario, paths: Sequence[PathData]) -> dict[str, De
     for path in paths:
         hp = tuple(sorted(scenario.hp(path.name).items()))
         found[path.name] = eps_terms(
-            key, path.name, hp, scenario.convention, scenario.noise, scenario.seed, path.xy, path.diverged_at
+            key,
+            path.name,
+            hp,
+            scenario.convention,
+            scenario.start,
+            scenario.steps,
+            scenario.noise,
+            scenario.seed,
+            scenario.schedule,
         )
     return found
 

@@ -163,29 +163,6 @@ def sidebar() -> None:
         st.button(teach.reset_label(), on_click=teach.on_reset, width="stretch", disabled=link.locked("reset"))
 
 
-def compute_paths(scenario: Scenario) -> tuple[list[PathData], list[str]]:
-    key = (scenario.surface, scenario.surface_params)
-    paths, notes = [], []
-    for name in scenario.optimizers:
-        hp = tuple(sorted(scenario.hp(name).items()))
-        result = compute.run_path(
-            key,
-            name,
-            hp,
-            scenario.convention,
-            scenario.start,
-            scenario.steps,
-            scenario.noise,
-            scenario.seed,
-            scenario.schedule,
-        )
-        if isinstance(result, str):
-            notes.append(f"**{optim.get(name).label}** is not shown: {result}")
-        else:
-            paths.append(result)
-    return paths, notes
-
-
 def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list[str]) -> None:
     st.title("RMSProp Playground")
     st.markdown(f"**{markdown_text(surface.label)}.** {surface.story}")  # a custom label holds user text
@@ -217,7 +194,7 @@ def main() -> None:
     key = (scenario.surface, scenario.surface_params)
     grid = compute.surface_grid(key)
     header(scenario, surface, grid, warnings)
-    paths, notes = compute_paths(scenario)
+    paths, notes = compute.paths_for(scenario)
     bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
     for note in notes:
         st.info(note, icon="ℹ️")

@@ -133,8 +133,8 @@ def contour_figure(
     frame_specs = []
     if frames and len(paths) and longest > 1:
         frame_specs = [
-            {"name": str(int(k)), "data": [_head_positions(paths, int(k))], "traces": [heads_index]}
-            for k in frame_steps
+            {"name": str(k), "data": [heads], "traces": [heads_index]}
+            for k, heads in zip(np.asarray(frame_steps).tolist(), head_frames(paths, frame_steps), strict=True)
         ]
     return SpecFigure(data, layout, frame_specs)
 
@@ -216,6 +216,15 @@ def _head_positions(paths: Sequence[PathData], step: int) -> dict:
         "y": [float(p.xy[k, 1]) for p, k in zip(paths, reached, strict=True)],
         "customdata": reached,
     }
+
+
+def head_frames(paths: Sequence[PathData], frame_steps: np.ndarray) -> list[dict]:
+    """``_head_positions`` for every frame step at once (one fancy index per path, not one per frame)."""
+    steps = np.asarray(frame_steps, dtype=int)
+    reached = np.stack([np.minimum(steps, p.last) for p in paths])  # (paths, frames)
+    xs = np.stack([p.xy[r, 0] for p, r in zip(paths, reached, strict=True)]).T.tolist()
+    ys = np.stack([p.xy[r, 1] for p, r in zip(paths, reached, strict=True)]).T.tolist()
+    return [{"x": x, "y": y, "customdata": c} for x, y, c in zip(xs, ys, reached.T.tolist(), strict=True)]
 
 
 def _heads(paths: Sequence[PathData], step: int, theme: Theme) -> dict:
