@@ -32,7 +32,9 @@ def estimated_seconds(job: SweepJob) -> float:
 def run_chunk(job: SweepJob, surface: Surface, first: int, stop: int) -> optim.SweepResult:
     """The sweep of cells [first, stop). Raises ValueError (e.g. the framework lacks the optimizer)."""
     hp = {k: v[first:stop] if isinstance(v, np.ndarray) else v for k, v in job.grid_hp().items()}
-    return optim.sweep(job.optimizer, surface, job.start, job.steps, job.tol, job.convention, **hp)
+    return optim.sweep(
+        job.optimizer, surface, job.start, job.steps, job.tol, job.convention, schedule=job.schedule, **hp
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ URL parameters (all optional; see README):
     x=lr  xmin=0.0001  xmax=1  nx=100  xscale=log       the x axis (scale: linear, log, log1m)
     y=rho ymin=0  ymax=0.9999  ny=100  yscale=log1m     the y axis (y=none: a single row)
     metric=loss|steps|diverged  cell=12,40  cmp=sgd,momentum,rmsprop,adam  best=steps|loss  present=1
+    sched=cosine  sched.T=500 ...                       a learning-rate schedule for every run (the Scenario's)
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ METRICS = {"loss": "final loss", "steps": "steps to tolerance", "diverged": "div
 CRITERIA = {"steps": "fewest steps to tolerance", "loss": "lowest final loss"}
 #: Decay rates: their interesting values crowd near 1, so they default to the log1m scale.
 DECAY_NAMES = {"rho", "beta1", "beta2", "momentum"}
-#: Keys that ``Scenario.from_query`` reads for us (plus "<surface>.*" and "<optimizer>.*").
-SCENARIO_KEYS = {"surface", "conv", "start", "steps", "tol", "present", "opt"}
+#: Keys that ``Scenario.from_query`` reads for us (plus "<surface>.*", "<optimizer>.*" and "sched.*").
+SCENARIO_KEYS = {"surface", "conv", "start", "steps", "tol", "present", "opt", "sched"}
 AXIS_KEYS = {f"{a}{k}" for a in "xy" for k in ("", "min", "max", "scale")} | {"nx", "ny"}
 OWN_KEYS = AXIS_KEYS | {"metric", "cell", "cmp", "best"}
 
@@ -181,6 +182,7 @@ class SweepJob:
     x: Axis
     y: Axis | None  # None: the optimizer has a single number to sweep (SGD's lr)
     fixed: Items  # every hyperparameter that is not an axis
+    schedule: optim.Schedule | None = None  # one learning-rate schedule for every cell; None = constant
 
     @property
     def surface_key(self) -> tuple[str, Items]:
@@ -227,6 +229,7 @@ class SweepJob:
             steps=self.steps,
             tol=self.tol,
             present=present,
+            schedule=self.schedule,
         )
 
 
@@ -274,6 +277,7 @@ class SweepSettings:
             x=x,
             y=y,
             fixed=tuple(sorted((k, v) for k, v in hp.items() if k not in axes)),
+            schedule=scenario.schedule,
         )
         compare = scenario.optimizers if len(scenario.optimizers) >= 2 else DEFAULT_COMPARE
         best = "steps" if scenario.landscape().min_value is not None else "loss"
@@ -335,7 +339,7 @@ class _Parser:
             self.warnings.append(f"Unknown optimizer {optimizer!r}; sweeping {optim.get(DEFAULT_OPTIMIZER).label}.")
             optimizer = DEFAULT_OPTIMIZER
         surface = q.get("surface", DEFAULT_SURFACE)
-        prefixes = (f"{surface}.", f"{optimizer}.")
+        prefixes = (f"{surface}.", f"{optimizer}.", "sched.")
         passed = {k: v for k, v in q.items() if k in SCENARIO_KEYS or k.startswith(prefixes)}
         passed["opt"] = optimizer
         passed.setdefault("surface", DEFAULT_SURFACE)

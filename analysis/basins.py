@@ -90,17 +90,20 @@ def run_endpoints(
     convention: str = "pytorch",
     noise: float = 0.0,
     seed: int = 0,
+    schedule: optim.Schedule | None = None,
     **hp: Any,
 ) -> Endpoints:
-    """One batched sweep from every defined start of ``grid``. Raises ValueError like ``optim.sweep``."""
+    """One batched sweep from every defined start of ``grid`` (every run follows ``schedule``). Raises
+    ValueError like ``optim.sweep``."""
     points = grid.points
     defined = defined_starts(surface, points)
     final_xy = points.copy()
     diverged = np.zeros(len(points), dtype=bool)
     if defined.any():
         result = optim.sweep(
-            optimizer, surface, start=points[defined], steps=steps, convention=convention, noise=noise, seed=seed, **hp
-        )
+            optimizer, surface, start=points[defined], steps=steps, convention=convention, noise=noise, seed=seed,
+            schedule=schedule, **hp,
+        )  # fmt: skip
         final_xy[defined] = result.final_xy
         diverged[defined] = result.diverged_at >= 0
     return Endpoints(final_xy, diverged, defined)

@@ -102,14 +102,16 @@ def sensitivity(
     convention: str = "pytorch",
     noise: float = 0.0,
     seed: int = 0,
+    schedule: optim.Schedule | None = None,
     **hp: Any,
 ) -> Curve:
-    """One sweep of ``optimizer`` over ``lrs`` from ``start``. Raises ValueError like ``optim.sweep``."""
+    """One sweep of ``optimizer`` over ``lrs`` from ``start``, every run following ``schedule`` (a base lr
+    scaled by the schedule's factors). Raises ValueError like ``optim.sweep``."""
     hp = {k: v for k, v in hp.items() if k != "lr"}
     lrs = np.asarray(lrs, dtype=float)
     result = optim.sweep(
         optimizer, surface, start=start, steps=steps, tol=tol, convention=convention, noise=noise, seed=seed,
-        lr=lrs, **hp,
+        schedule=schedule, lr=lrs, **hp,
     )  # fmt: skip
     with np.errstate(all="ignore"):
         start_loss = float(surface.value(np.asarray(start, float)))

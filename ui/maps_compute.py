@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+import optim
 from analysis import basins, sensitivity
 from ui.compute import SurfaceKey, surface_of
 
@@ -19,13 +20,21 @@ Items = tuple[tuple[str, Any], ...]
 
 @st.cache_data(max_entries=48, show_spinner=False)
 def endpoints(
-    key: SurfaceKey, optimizer: str, hp: Items, convention: str, resolution: int, steps: int, noise: float, seed: int
+    key: SurfaceKey,
+    optimizer: str,
+    hp: Items,
+    convention: str,
+    resolution: int,
+    steps: int,
+    noise: float,
+    seed: int,
+    schedule: optim.Schedule | None = None,
 ) -> basins.Endpoints | str:
     """Where the run from every start of the resolution x resolution grid ended (one batched sweep)."""
     surface = surface_of(key)
     grid = basins.StartGrid.over(surface, resolution)
     try:
-        return basins.run_endpoints(optimizer, surface, grid, steps, convention, noise, seed, **dict(hp))
+        return basins.run_endpoints(optimizer, surface, grid, steps, convention, noise, seed, schedule, **dict(hp))
     except ValueError as error:
         return str(error)
 
@@ -42,11 +51,14 @@ def lr_curve(
     noise: float,
     seed: int,
     count: int,
+    schedule: optim.Schedule | None = None,
 ) -> sensitivity.Curve | str:
     """The optimizer's response over ``count`` log-spaced learning rates (its other settings fixed)."""
     surface = surface_of(key)
     lrs = sensitivity.lr_grid(optimizer, count)
     try:
-        return sensitivity.sensitivity(optimizer, surface, start, lrs, steps, tol, convention, noise, seed, **dict(hp))
+        return sensitivity.sensitivity(
+            optimizer, surface, start, lrs, steps, tol, convention, noise, seed, schedule, **dict(hp)
+        )
     except ValueError as error:
         return str(error)

@@ -121,6 +121,7 @@ def from_widgets(stored: MapsSettings) -> MapsSettings:
         seed=int(ss[SEED]),
         tol=float(ss[TOL]),
         present=stored.scenario.present,
+        schedule=stored.scenario.schedule,  # set in the Playground (or the link); no widget here
     )
     return MapsSettings(scenario, int(ss[RES]), float(ss[RADIUS]), str(ss[METRIC]), int(ss[LRS]))
 
@@ -153,6 +154,7 @@ def on_surface_change() -> None:
             seed=old.scenario.seed,
             tol=old.scenario.tol,
             present=old.scenario.present,
+            schedule=old.scenario.schedule,
         )
         for name in optim.names():  # unchosen optimizers start from the new surface's preset when picked
             if name not in chosen:

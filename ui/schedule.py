@@ -106,3 +106,26 @@ def controls(steps: int, disabled: bool = False) -> None:
         values = schedule.values()
         if kind == "cosine" and values["warmup"] + values["T"] > steps:
             st.caption(f"The run ({steps} steps) ends before the cosine reaches its floor.")
+
+
+def phrase(schedule: optim.Schedule | None) -> str:
+    """The schedule in a few words for a page's description, e.g. "with a cosine decay schedule (T=200,
+    floor=0, warm-up 20 steps from 0·lr)"; empty for a constant learning rate."""
+    if schedule is None:
+        return ""
+    values = schedule.values()
+    parts = [f"{name}={values[name]:g}" for name in schedules.KINDS[schedule.kind]]
+    if values["warmup"]:
+        parts.append(f"warm-up {values['warmup']} steps from {values['warmup_start']:g}·lr")
+    name = "linear warm-up" if schedule.kind == "constant" else schedules.LABELS[schedule.kind]
+    return f"with a {name} schedule ({', '.join(parts)})"
+
+
+def read_only(schedule: optim.Schedule | None, steps: int) -> None:
+    """A small read-only view of ``schedule`` for the pages that follow the Playground's (Sweep, Maps)."""
+    with st.expander("Learning-rate schedule", expanded=schedule is not None):
+        if schedule is None:
+            st.caption("Constant: every update uses the optimizer's own lr. Set a schedule in the Playground.")
+            return
+        st.caption(f"Every run: lr × {schedule.describe()}. Set the schedule in the Playground.")
+        st.line_chart(preview(schedule, steps), height=100, x_label="step", y_label="× lr")

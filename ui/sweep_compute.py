@@ -46,9 +46,17 @@ def sweep(job: SweepJob, show_progress: bool = True) -> sweep_grid.Grid | str:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def tuned(
-    key: Any, optimizer: str, convention: str, start: tuple[float, float], steps: int, tol: float, criterion: str
+    key: Any,
+    optimizer: str,
+    convention: str,
+    start: tuple[float, float],
+    steps: int,
+    tol: float,
+    criterion: str,
+    schedule: optim.Schedule | None = None,
 ) -> tuning.Tuned | str:
-    """One optimizer's learning-rate search with its other hyperparameters at the surface's defaults."""
+    """One optimizer's learning-rate search with its other hyperparameters at the surface's defaults
+    (every run follows ``schedule``)."""
     try:
         return tuning.tune_lr(
             optimizer,
@@ -59,6 +67,7 @@ def tuned(
             convention,
             presets.default_hp(key[0], optimizer),
             criterion,
+            schedule,
         )
     except ValueError as error:
         return str(error)

@@ -158,6 +158,7 @@ def from_widgets(stored: SweepSettings) -> tuple[SweepSettings, list[str]]:
         x=x,
         y=y,
         fixed=fixed,
+        schedule=stored.job.schedule,  # set in the Playground (or the link); no widget here
     )
     cell = ss.get(CELL) if job == stored.job else None
     compare = tuple(n for n in optim.names() if n in (ss.get(COMPARE) or []))
@@ -191,6 +192,7 @@ def on_surface_change() -> None:
     job = replace(
         fresh.job,
         convention=old.job.convention,
+        schedule=old.job.schedule,
         x=old.job.x,
         y=old.job.y,
         fixed=tuple(sorted((k, v) for k, v in hp.items() if k not in axes)),

@@ -18,6 +18,7 @@ from scenario import NOISE_RANGE, TOL_RANGE
 from ui import compute, controls, look
 from ui import maps_compute as mc
 from ui import maps_state as state
+from ui import schedule as schedule_ui
 from ui.links import open_in_playground
 from viz.basins import Panel, basin_figure
 from viz.sensitivity import METRICS, sensitivity_figure
@@ -111,6 +112,7 @@ def sidebar(settings: MapsSettings) -> None:
     controls.stepped_slider("Gradient noise (std)", state.NOISE, NOISE_STOPS)
     st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED)
     controls.stepped_slider("Tolerance", state.TOL, TOL_STOPS, help="A run has converged once f − f* < tol.")
+    schedule_ui.read_only(settings.scenario.schedule, int(st.session_state[state.STEPS]))
 
 
 def _surface_params(settings: MapsSettings) -> tuple:
@@ -151,7 +153,7 @@ def basin_section(settings: MapsSettings, surface: landscapes.Surface, theme) ->
         for name in s.optimizers:
             result = mc.endpoints(
                 settings.surface_key, name, _hp(settings, name), s.convention, settings.resolution, s.steps, s.noise,
-                s.seed,
+                s.seed, s.schedule,
             )  # fmt: skip
             if isinstance(result, str):
                 notes.append(f"**{optim.get(name).label}** has no map: {result}")
@@ -237,7 +239,7 @@ def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, the
         for name in s.optimizers:
             result = mc.lr_curve(
                 settings.surface_key, name, _hp(settings, name), s.convention, s.start, s.steps, s.tol, s.noise,
-                s.seed, settings.lr_count,
+                s.seed, settings.lr_count, s.schedule,
             )  # fmt: skip
             if isinstance(result, str):
                 notes.append(f"**{optim.get(name).label}** has no curve: {result}")
@@ -313,6 +315,9 @@ def main() -> None:
     surface = compute.surface_of(settings.surface_key)
     st.title("Maps")
     st.markdown(f"**{surface.label}.** {surface.story}")
+    if settings.scenario.schedule is not None:
+        phrase = schedule_ui.phrase(settings.scenario.schedule)
+        st.markdown(f"Every optimizer runs {phrase}; set the schedule in the Playground.")
     for warning in warnings:
         st.warning(warning, icon="⚠️")
     if settings.resolution > DEFAULT_RES or len(settings.scenario.optimizers) > 4:

@@ -18,6 +18,7 @@ import sweep_grid
 from scenario import MAX_STEPS, TOL_RANGE, markdown_text
 from sweep_settings import CRITERIA, METRICS, SCALES, SweepJob, SweepSettings, scales_for
 from ui import compute, controls, look
+from ui import schedule as schedule_ui
 from ui import sweep_compute as cached
 from ui import sweep_state as state
 from ui.links import app_root, open_in_playground
@@ -80,6 +81,7 @@ def sidebar(settings: SweepSettings) -> None:
     left, right = st.columns(2)
     left.number_input("Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X)
     right.number_input("Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y)
+    schedule_ui.read_only(job.schedule, job.steps)
 
     st.divider()
     for letter in ("x", "y"):
@@ -243,8 +245,9 @@ def cell_panel(settings: SweepSettings, grid: sweep_grid.Grid, cell, best, surfa
         outcome = f"never reached {gap} < {job.tol:g}"
     which = "the best run" if cell == best else "the chosen run"
     st.markdown(f"**{which.capitalize()}**: final {gap} = {grid.gap[j, i]:.3e}; {outcome}.")
+    hp_items = tuple(sorted(hp.items()))
     path = compute.run_path(
-        job.surface_key, job.optimizer, tuple(sorted(hp.items())), job.convention, job.start, job.steps, 0.0, 0
+        job.surface_key, job.optimizer, hp_items, job.convention, job.start, job.steps, 0.0, 0, job.schedule
     )
     if not isinstance(path, str):
         st.plotly_chart(
@@ -272,6 +275,7 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
     st.caption(
         "This is how published optimizer comparisons are made fair: each optimizer's learning rate is tuned "
         "(here over the same log grid of 49 values, other hyperparameters at their defaults) before they are compared."
+        + (" Every run follows the same learning-rate schedule; its base lr is what is tuned." if job.schedule else "")
     )
     left, right = st.columns([3, 2])
     left.pills(
@@ -292,7 +296,9 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
     gap = "f − f*" if surface.min_value is not None else "f"
     for name in settings.compare:
         label = optim.get(name).label
-        tuned = cached.tuned(job.surface_key, name, job.convention, job.start, job.steps, job.tol, criterion)
+        tuned = cached.tuned(
+            job.surface_key, name, job.convention, job.start, job.steps, job.tol, criterion, job.schedule
+        )
         if isinstance(tuned, str):
             st.caption(f"**{label}** is left out: {tuned}")
             continue
@@ -300,7 +306,9 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         searches.append(LrSearch(name, label, tuned.lrs, final_gap, tuned.result.diverged_at >= 0, tuned.best))
         rows.append(comparison_row(label, tuned, final_gap, gap, surface.min_value is not None))
         if tuned.best is not None:
-            path = compute.run_path(job.surface_key, name, tuned.hp, job.convention, job.start, job.steps, 0.0, 0)
+            path = compute.run_path(
+                job.surface_key, name, tuned.hp, job.convention, job.start, job.steps, 0.0, 0, job.schedule
+            )
             if not isinstance(path, str):
                 paths.append(path)
                 winners.append((name, tuned.hp))
@@ -378,8 +386,9 @@ def main() -> None:
     st.markdown(
         f"Every cell is one run of **{label}** ({optim.CONVENTIONS[job.convention]}) on the "
         f"**{markdown_text(surface.label)}** "
-        f"from ({job.start[0]:g}, {job.start[1]:g}) for {job.steps:,} steps; only the two hyperparameters on the "
-        "axes change from cell to cell."
+        f"from ({job.start[0]:g}, {job.start[1]:g}) for {job.steps:,} steps"
+        + (f" {schedule_ui.phrase(job.schedule)}" if job.schedule else "")
+        + "; only the two hyperparameters on the axes change from cell to cell."
     )
     for warning in warnings + problems:
         st.warning(warning, icon="⚠️")
