@@ -33,7 +33,9 @@ def controls(scenario: Scenario) -> None:
     if not link.shown("view"):
         return
     locked = link.locked("view")
-    left, middle, right = st.columns([1.5, 1.8, 4], vertical_alignment="center")
+    # Presentation mode's larger type needs wider columns for the toggle labels.
+    widths = [2.2, 2.6, 3] if scenario.present else [1.5, 1.8, 4]
+    left, middle, right = st.columns(widths, vertical_alignment="center")
     left.toggle(
         "Small multiples",
         key=state.MULTI,
