@@ -215,3 +215,14 @@ def test_every_widget_key_of_a_scenario_belongs_to_a_control():
     assert teach.control_of(state.param_key("condition")) == "surface"
     assert teach.control_of("pg.sched.kind") == "sched" and teach.control_of(state.BANDS) == "noise"
     assert teach.control_of(state.STEP_K) == "view" and teach.control_of("pg.tab") is None
+
+
+def test_locked_noise_keeps_the_links_noise_bands():
+    at = open_app({"noise": "0.1", "bands": "10", "lock": "noise", "steps": "100"})
+    assert not at.exception
+    bands = at.select_slider(key=state.BANDS)
+    assert bands.disabled and bands.value == 10  # "noise" includes the bands
+    at.session_state[state.BANDS] = 50  # what a student (or a callback) might try
+    at.run()
+    assert not at.exception
+    assert at.select_slider(key=state.BANDS).value == 10 and query_of(at)["bands"] == "10"
