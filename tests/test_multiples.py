@@ -134,3 +134,27 @@ def test_contour_frames_put_each_head_where_its_path_is_at_that_step():
     assert 0 < len(figure["frames"]) <= 101
     for frame in figure["frames"]:
         assert frame["data"][0] == _head_positions(paths, int(frame["name"]))
+
+
+def _diverged(name: str, point: tuple[float, float], at: int = 5) -> PathData:
+    xy = np.vstack([np.linspace((1.5, 1.5), point, at), [[np.inf, np.inf]]])
+    return PathData(name, optim.get(name).label, xy, np.ones(at + 1), np.ones((at, 2)), at)
+
+
+def _divergence_labels(figure) -> dict[str, str]:
+    figure.validated()
+    return {t["name"]: t["textposition"] for t in figure.spec["data"] if t.get("name", "").endswith(" diverged")}
+
+
+def test_divergence_labels_at_the_same_point_do_not_overlap():
+    bowl = landscapes.get("bowl")
+    grid = bowl.grid(41)
+    same = [_diverged("sgd", (0.2, 0.3)), _diverged("momentum", (0.2, 0.3), at=8)]
+    positions = _divergence_labels(contour_figure(bowl, grid, same, bowl.start, frames=0))
+    assert len(positions) == 2 and len(set(positions.values())) == 2, positions
+    three = [*same, _diverged("adam", (0.25, 0.2))]
+    positions = _divergence_labels(contour_figure(bowl, grid, three, bowl.start, frames=0))
+    assert sorted(positions.values()) == ["bottom center", "middle right", "top center"], positions
+    apart = [_diverged("sgd", (-1.5, -1.5)), _diverged("momentum", (1.0, 1.0))]
+    positions = _divergence_labels(contour_figure(bowl, grid, apart, bowl.start, frames=0))
+    assert set(positions.values()) == {"top center"}  # far apart: each label above its mark, as before

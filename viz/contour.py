@@ -80,9 +80,9 @@ def contour_figure(
     longest = max((len(p.xy) for p in paths), default=1)
     for path in paths:
         data.append(_path_trace(path, theme))
-    for path in paths:
-        if path.diverged_at is not None:
-            data.append(_divergence_mark(path, theme))
+    diverged = [path for path in paths if path.diverged_at is not None]
+    for path, position in zip(diverged, divergence_text_positions(diverged, surface.domain), strict=True):
+        data.append(_divergence_mark(path, theme, position))
     data.extend(overlays)
     if len(surface.minima):
         data.append(
@@ -184,7 +184,45 @@ def _path_trace(path: PathData, theme: Theme) -> dict:
     }
 
 
-def _divergence_mark(path: PathData, theme: Theme) -> dict:
+#: Where the labels of divergence marks that sit close together go: the highest mark's above it, the
+#: lowest's below it, the ones between to the side (then the corners, if there are more).
+_BETWEEN = ("middle right", "middle left", "top right", "bottom left", "top left", "bottom right")
+#: Marks closer than this fraction of the domain's larger side share a neighbourhood (their labels would collide).
+NEAR = 0.15
+
+
+def divergence_text_positions(paths: Sequence[PathData], domain) -> list[str]:
+    """A text position for each diverged path's label, so that marks close together do not overlap.
+
+    A mark on its own keeps its label above it. Marks within ``NEAR`` of the domain's larger side of each
+    other (chained) form a group; in a group the highest mark's label goes above, the lowest's below and
+    the others' to the sides (ties, e.g. the same point, go by the order of ``paths``)."""
+    (x0, x1), (y0, y1) = domain
+    radius = NEAR * max(x1 - x0, y1 - y0)
+    points = [tuple(float(v) for v in p.xy[p.last]) for p in paths]
+    group = list(range(len(points)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i in range(len(points)):
+        for j in range(i):
+            if np.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1]) <= radius:
+                group[root(i)] = root(j)
+    positions = ["top center"] * len(points)
+    for leader in set(map(root, range(len(points)))):
+        members = sorted((k for k in range(len(points)) if root(k) == leader), key=lambda k: (-points[k][1], k))
+        if len(members) < 2:
+            continue
+        positions[members[0]], positions[members[-1]] = "top center", "bottom center"
+        for n, k in enumerate(members[1:-1]):
+            positions[k] = _BETWEEN[n % len(_BETWEEN)]
+    return positions
+
+
+def _divergence_mark(path: PathData, theme: Theme, position: str = "top center") -> dict:
     style = optimizer_style(path.name)
     x, y = path.xy[path.last]
     return {
@@ -199,7 +237,7 @@ def _divergence_mark(path: PathData, theme: Theme) -> dict:
             "line": {"width": 4, "color": style.color},
         },
         "text": [f"diverged (step {path.diverged_at})"],
-        "textposition": "top center",
+        "textposition": position,
         "textfont": {"color": style.color, "size": round(13 * theme.font_scale)},
         "name": f"{path.label} diverged",
         "legendgroup": path.name,
