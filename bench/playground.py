@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-from streamlit.testing.v1 import app_test, local_script_runner  # noqa: E402
+from streamlit.testing.v1 import (  # noqa: E402
+    AppTest,
+    app_test,
+    local_script_runner,
+)
 
 import landscapes  # noqa: E402
 import optim  # noqa: E402
