@@ -158,3 +158,29 @@ def test_divergence_labels_at_the_same_point_do_not_overlap():
     apart = [_diverged("sgd", (-1.5, -1.5)), _diverged("momentum", (1.0, 1.0))]
     positions = _divergence_labels(contour_figure(bowl, grid, apart, bowl.start, frames=0))
     assert set(positions.values()) == {"top center"}  # far apart: each label above its mark, as before
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.linspace(0, 1, 7),
+        np.arange(12, dtype=np.float64).reshape(3, 4),
+        np.arange(12, dtype=np.float64).reshape(3, 4)[:, ::2],  # not contiguous
+        np.linspace(-1, 1, 5, dtype=np.float32),
+        np.array([0, 5, -3], dtype=np.int64),  # fits int8
+        np.array([0, 70_000], dtype=np.int64),  # needs int32
+        np.array([0, 2**40], dtype=np.int64),  # too big for plotly.js: stays a plain list
+        np.array([1, 300], dtype=np.uint64),
+        np.arange(4, dtype=np.int32),
+        np.array([], dtype=np.float64),
+    ],
+)
+def test_typed_arrays_are_what_plotly_itself_sends(array):
+    from _plotly_utils.utils import to_typed_array_spec
+
+    from viz.figure import typed_array
+
+    ours, theirs = typed_array(array), to_typed_array_spec(array)
+    if isinstance(theirs, np.ndarray):  # plotly leaves it to the JSON encoder, which writes a list
+        theirs = theirs.tolist()
+    assert ours == theirs
