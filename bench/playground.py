@@ -65,8 +65,6 @@ def main() -> None:
     keep_compiled_scripts()
 
     ours = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    ours.session_state[state.expander_key("rmsprop")] = True  # the student opened RMSProp's sliders
-    ours.run()
     payload = sum(len(chart.proto.spec) for chart in ours.get("plotly_chart"))
     lrs = [0.04, 0.03, 0.02, 0.06, 0.08, 0.1, 0.012, 0.015, 0.025, 0.05]
     fresh = timed_moves(ours, lambda: ours.select_slider(key=state.hp_key("rmsprop", "lr")), lrs, len(lrs))

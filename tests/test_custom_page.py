@@ -100,8 +100,6 @@ def test_examples_fill_the_box_and_the_region():
 def test_reset_keeps_the_formula():
     at = choose_custom(open_app())
     at.text_input(key=EXPR).input("x**4 - 2*x**2 + y**2").run()
-    at.session_state[state.expander_key("adam")] = True
-    at.run()
     at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
     at.button[0].click().run()
     assert_healthy(at)

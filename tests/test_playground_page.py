@@ -49,13 +49,6 @@ def path_traces(at: AppTest) -> dict[str, dict]:
     return {t["name"]: t for t in traces if t.get("name") in labels}
 
 
-def expand(at: AppTest, *optimizers: str) -> AppTest:
-    """Open these optimizers' sidebar expanders (their sliders are drawn only while open)."""
-    for name in optimizers:
-        at.session_state[state.expander_key(name)] = True
-    return at.run()
-
-
 def assert_healthy(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 3  # contour, loss, effective lr (the 3-D view is in a lazy tab)
@@ -172,9 +165,6 @@ def test_framework_without_the_optimizer_gives_a_note():
 def test_moving_a_slider_changes_the_chart_and_the_url():
     at = open_app()
     before = path_traces(at)["RMSProp"]["x"]
-    hp_keys = {state.hp_key(n, p.name) for n in optim.names() for p in optim.get(n).hyperparams}
-    assert not {w.key for w in at.select_slider} & hp_keys  # closed expanders draw no sliders
-    expand(at, "rmsprop")
     at.select_slider(key=state.hp_key("rmsprop", "lr")).set_value(0.01).run()
     assert_healthy(at)
     assert query_of(at)["rmsprop.lr"] == "0.01"
@@ -187,7 +177,6 @@ def test_every_control_reaches_the_scenario():
     at.select_slider(key=state.param_key("angle")).set_value(45.0).run()
     at.button_group(key=state.OPTIMIZERS).set_value(["sgd", "nesterov", "rmsprop", "adadelta", "nadam"]).run()
     at.radio(key=state.CONVENTION).set_value("optax").run()
-    expand(at, "nesterov", "rmsprop", "nadam")
     at.select_slider(key=state.hp_key("nesterov", "momentum")).set_value(0.95).run()
     at.toggle(key=state.hp_key("rmsprop", "centered")).set_value(True).run()
     at.select_slider(key=state.hp_key("rmsprop", "eps")).set_value(1e-3).run()
@@ -226,7 +215,6 @@ def test_surface_change_loads_that_surfaces_preset_and_reset_restores_it():
     scenario = at.session_state[state.STORED]
     expected = Scenario.default("rosenbrock").with_changes(convention="keras")
     assert scenario == expected
-    expand(at, "adam")
     at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
     at.button[0].click().run()
     assert at.session_state[state.STORED] == expected

@@ -9,18 +9,8 @@ from streamlit.testing.v1 import AppTest
 import optim
 import teacher
 from scenario import Scenario
-from tests.test_playground_page import open_app as open_playground
-from tests.test_playground_page import path_traces, query_of
+from tests.test_playground_page import open_app, path_traces, query_of
 from ui import state, teach
-
-
-def open_app(query: dict[str, str] | None = None) -> AppTest:
-    """The Playground from a link, with every optimizer's expander open (closed ones draw no sliders)."""
-    at = open_playground(query)
-    for name in at.session_state[state.STORED].optimizers:
-        at.session_state[state.expander_key(name)] = True
-    return at.run()
-
 
 LOCK_HIDE = {"lock": "surface,opt,conv,steps", "hide": "noise,seed,tol,start"}
 

@@ -32,11 +32,6 @@ def param_key(name: str) -> str:
     return f"pg.param.{name}"
 
 
-def expander_key(optimizer: str) -> str:
-    """The key of an optimizer's hyperparameter expander in the sidebar (open or closed)."""
-    return f"pg.open.{optimizer}"
-
-
 def hp_key(optimizer: str, name: str) -> str:
     return f"pg.hp.{optimizer}.{name}"
 

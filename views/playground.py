@@ -90,14 +90,8 @@ def sidebar() -> None:
         if not any(link.shown(f"{name}.{p.name}") for p in opt.hyperparams):
             continue
         free = link.active and any(link.status(f"{name}.{p.name}") == "free" for p in opt.hyperparams)
-        # A teacher link opens the knobs it leaves free. Only an open expander draws its sliders (on_change
-        # reruns when it opens): ~25 hidden widgets were a quarter of every rerun. Closed, the values stay in
-        # session state (state.load restores them from the stored scenario), so nothing is lost.
-        box = st.expander(opt.label, expanded=free, key=state.expander_key(name), on_change="rerun")
-        with box:
+        with st.expander(f"{opt.label}", expanded=free):  # a teacher link opens the knobs it leaves free
             st.caption(opt.summary)
-            if box.open is False:
-                continue
             ignored = opt.rule(convention).ignores if opt.supports(convention) else ()
             for p in opt.hyperparams:
                 control = f"{name}.{p.name}"

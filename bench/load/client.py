@@ -362,13 +362,6 @@ class Session:
 
     def _handle_delta(self, msg: ForwardMsg, run: _Collector) -> None:
         delta = msg.delta
-        if delta.WhichOneof("type") == "add_block":
-            block = delta.add_block
-            if block.WhichOneof("type") == "expandable" and block.id:  # an expander with a key: a widget
-                widget = Widget(block.id, "expander", block.expandable.label, block.expandable)
-                run.widgets[widget.key or widget.label] = widget
-                run.widget_ids.add(block.id)
-            return
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element
@@ -422,10 +415,6 @@ class Session:
     def set_number(self, key: str, value: float) -> WidgetState:
         """st.number_input (int or float): always a double on the wire."""
         return WidgetState(id=self.widget(key).id, double_value=float(value))
-
-    def set_expander(self, key: str, expanded: bool) -> WidgetState:
-        """st.expander with a key and on_change: opened (True) or closed, as a click on its title sends."""
-        return WidgetState(id=self.widget(key).id, bool_value=bool(expanded))
 
     def set_toggle(self, key: str, value: bool) -> WidgetState:
         """st.checkbox / st.toggle."""

@@ -366,10 +366,6 @@ class Student:
             return await s.run(widgets=[s.set_select_slider("pg.steps", option)])
         if kind == "lr":
             name = rng.choice(self.shown_optimizers())
-            if f"pg.hp.{name}.lr" not in s.widgets:  # its sliders are drawn once its expander is open
-                opened = await s.run(widgets=[s.set_expander(f"pg.open.{name}", True)])
-                if not opened.ok:
-                    return opened
             option = self._other_option(f"pg.hp.{name}.lr", self.state.get(f"{name}.lr"))
             self.expected[f"{name}.lr"] = float(option)
             return await s.run(widgets=[s.set_select_slider(f"pg.hp.{name}.lr", option)])
