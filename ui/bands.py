@@ -13,7 +13,7 @@ from analysis.seed_bands import PATHS_DRAWN, SeedBand
 from optim.denominator import DenominatorTerms, denominator_terms
 from scenario import BANDS_DEFAULT, BANDS_MAX, BANDS_MIN, Scenario
 from ui import state
-from ui.compute import SurfaceKey, read_only, run_path, surface_of
+from ui.compute import SurfaceKey, read_only, run_args, run_path, surface_of
 from viz.eps import first_dominance
 from viz.paths import PathData
 
@@ -91,22 +91,9 @@ def bands_for(scenario: Scenario, paths: Sequence[PathData]) -> dict[str, SeedBa
     """Each drawn optimizer's noise band, when noise is on and bands are not off."""
     if scenario.noise <= 0 or scenario.bands == 0:
         return {}
-    key = (scenario.surface, scenario.surface_params)
     found = {}
     for path in paths:
-        hp = tuple(sorted(scenario.hp(path.name).items()))
-        band = seed_band(
-            key,
-            path.name,
-            hp,
-            scenario.convention,
-            scenario.start,
-            scenario.steps,
-            scenario.noise,
-            scenario.seed,
-            scenario.bands,
-            getattr(scenario, "schedule", None),  # the learning-rate schedule, where the Scenario has one
-        )
+        band = seed_band(*run_args(scenario, path.name), scenario.bands, scenario.schedule)
         if isinstance(band, SeedBand):
             found[path.name] = band
     return found
@@ -114,22 +101,7 @@ def bands_for(scenario: Scenario, paths: Sequence[PathData]) -> dict[str, SeedBa
 
 def dominance_for(scenario: Scenario, paths: Sequence[PathData]) -> dict[str, DenominatorTerms | None]:
     """Each drawn optimizer's denominator terms (None for rules without an eps denominator)."""
-    key = (scenario.surface, scenario.surface_params)
-    found: dict[str, DenominatorTerms | None] = {}
-    for path in paths:
-        hp = tuple(sorted(scenario.hp(path.name).items()))
-        found[path.name] = eps_terms(
-            key,
-            path.name,
-            hp,
-            scenario.convention,
-            scenario.start,
-            scenario.steps,
-            scenario.noise,
-            scenario.seed,
-            scenario.schedule,
-        )
-    return found
+    return {path.name: eps_terms(*run_args(scenario, path.name), scenario.schedule) for path in paths}
 
 
 def band_caption(paths: Sequence[PathData], bands: dict[str, SeedBand]) -> str | None:

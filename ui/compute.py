@@ -97,23 +97,20 @@ def inspect(
     )
 
 
+def run_args(scenario: Scenario, optimizer: str) -> tuple:
+    """The leading cache arguments of one optimizer's run in ``scenario``: surface key, optimizer, its
+    hyperparameters, convention, start, steps, noise and seed (``run_path``, ``eps_terms`` and
+    ``seed_band`` take these first, then the schedule)."""
+    key = (scenario.surface, scenario.surface_params)
+    hp = tuple(sorted(scenario.hp(optimizer).items()))
+    return key, optimizer, hp, scenario.convention, scenario.start, scenario.steps, scenario.noise, scenario.seed
+
+
 def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
     """Every shown optimizer's trajectory for ``scenario``, and a note for each that cannot run."""
-    key = (scenario.surface, scenario.surface_params)
     paths, notes = [], []
     for name in scenario.optimizers:
-        hp = tuple(sorted(scenario.hp(name).items()))
-        result = run_path(
-            key,
-            name,
-            hp,
-            scenario.convention,
-            scenario.start,
-            scenario.steps,
-            scenario.noise,
-            scenario.seed,
-            scenario.schedule,
-        )
+        result = run_path(*run_args(scenario, name), scenario.schedule)
         if isinstance(result, str):
             notes.append(f"**{optim.get(name).label}** is not shown: {result}")
         else:
