@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from landscapes import Surface
+from landscapes import Surface, is_estimated_minimum
 from viz.paths import PathData
 
 
@@ -22,7 +22,7 @@ def steps_to_tolerance(path: PathData, min_value: float | None, tol: float) -> i
 def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
     """One row per optimizer: final and best loss, distance to the nearest minimum, speed, divergence."""
     known = surface.min_value is not None
-    gap = "f − f*" if known else "f"
+    gap = ("f − f̂*" if is_estimated_minimum(surface) else "f − f*") if known else "f"
     rows = []
     for path in paths:
         final = path.loss[path.last] - (surface.min_value if known else 0.0)

@@ -134,3 +134,10 @@ def test_every_tab_works_with_a_custom_surface():
         at.run()
         assert not at.exception, tab
     assert any("custom.expr=log%28x%29%2By**2" in c.value for c in at.code)  # the share link
+
+
+def test_the_summary_says_the_minimum_is_estimated():
+    at = open_app({"surface": "custom", "custom.expr": "x**2 + 10*y**2"})
+    assert_healthy(at)
+    columns = list(at.dataframe[0].value.columns)
+    assert "final f − f̂*" in columns and not any(c.endswith("f*") for c in columns)
