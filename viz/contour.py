@@ -40,7 +40,8 @@ def background_layers(
             "type": "contour",
             "x": xs,
             "y": ys,
-            "z": scale.forward(z),
+            # float32 halves the largest array the page sends; the colours and levels cannot tell.
+            "z": scale.forward(z).astype(np.float32),
             "colorscale": theme.contour_scale,
             "ncontours": 26,
             "contours": {"coloring": "fill", "showlines": True},
