@@ -37,11 +37,9 @@ def playground_url(scenario: Scenario, extra: Mapping[str, str] | None = None) -
 def open_in_playground(
     scenario: Scenario,
     label: str = "Open in Playground",
-    key: str | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> None:
     """An in-app link that opens ``scenario`` in the Playground (same tab, same session), with ``extra``
     teacher settings."""
-    del key  # page links need no key; accepted so callers can stay uniform with buttons
     query = scenario.to_query() | dict(extra or {})
     st.page_link(PLAYGROUND_PAGE, label=label, icon="🎛️", query_params=query)
