@@ -85,34 +85,7 @@ def contour_figure(
     for path, position in zip(diverged, divergence_text_positions(diverged, surface.domain), strict=True):
         data.append(_divergence_mark(path, theme, position))
     data.extend(overlays)
-    if len(surface.minima):
-        data.append(
-            {
-                "type": "scatter",
-                "x": surface.minima[:, 0],
-                "y": surface.minima[:, 1],
-                "mode": "markers",
-                "marker": {"symbol": "circle-cross-open", "size": 16, "color": theme.text, "line": {"width": 2}},
-                "name": "minimum",
-                "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-            }
-        )
-    data.append(
-        {
-            "type": "scatter",
-            "x": [start[0]],
-            "y": [start[1]],
-            "mode": "markers",
-            "marker": {
-                "symbol": "circle",
-                "size": 14,
-                "color": theme.background,
-                "line": {"width": 3, "color": theme.text},
-            },
-            "name": "start",
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-        }
-    )
+    data.extend(landmark_traces(surface, start, theme))
     frame_steps = sample_steps(longest, max(2, frames))
     data.append(_heads(paths, int(frame_steps[-1]), theme))
     heads_index = len(data) - 1
@@ -245,6 +218,45 @@ def _divergence_mark(path: PathData, theme: Theme, position: str = "top center")
         "showlegend": False,
         "hovertemplate": f"<b>{path.label}</b> left the region at step {path.diverged_at}<extra></extra>",
     }
+
+
+def landmark_traces(surface: Surface, start: tuple[float, float], theme: Theme, compact: bool = False) -> list[dict]:
+    """The minima (if any) and the start point, as markers (``compact``: smaller, for small-multiple panels)."""
+    traces = []
+    if len(surface.minima):
+        traces.append(
+            {
+                "type": "scatter",
+                "x": surface.minima[:, 0],
+                "y": surface.minima[:, 1],
+                "mode": "markers",
+                "marker": {
+                    "symbol": "circle-cross-open",
+                    "size": 13 if compact else 16,
+                    "color": theme.text,
+                    "line": {"width": 2},
+                },
+                "name": "minimum",
+                "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [start[0]],
+            "y": [start[1]],
+            "mode": "markers",
+            "marker": {
+                "symbol": "circle",
+                "size": 11 if compact else 14,
+                "color": theme.background,
+                "line": {"width": 2.5 if compact else 3, "color": theme.text},
+            },
+            "name": "start",
+            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        }
+    )
+    return traces
 
 
 def _head_positions(paths: Sequence[PathData], step: int) -> dict:

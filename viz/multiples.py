@@ -23,6 +23,7 @@ from .contour import (
     _head_positions,
     _path_trace,
     background_layers,
+    landmark_traces,
 )
 from .figure import SpecFigure, pack_arrays
 from .levels import LossScale
@@ -53,38 +54,7 @@ def _on(trace: dict, axes: tuple[str, str]) -> dict:
 
 
 def _points(surface: Surface, start: tuple[float, float], theme: Theme, axes: tuple[str, str]) -> list[dict]:
-    out = []
-    if len(surface.minima):
-        out.append(
-            {
-                "type": "scatter",
-                "x": surface.minima[:, 0],
-                "y": surface.minima[:, 1],
-                "mode": "markers",
-                "marker": {"symbol": "circle-cross-open", "size": 13, "color": theme.text, "line": {"width": 2}},
-                "name": "minimum",
-                "showlegend": False,
-                "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-            }
-        )
-    out.append(
-        {
-            "type": "scatter",
-            "x": [start[0]],
-            "y": [start[1]],
-            "mode": "markers",
-            "marker": {
-                "symbol": "circle",
-                "size": 11,
-                "color": theme.background,
-                "line": {"width": 2.5, "color": theme.text},
-            },
-            "name": "start",
-            "showlegend": False,
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-        }
-    )
-    return [_on(t, axes) for t in out]
+    return [_on(t, axes) | {"showlegend": False} for t in landmark_traces(surface, start, theme, compact=True)]
 
 
 def _head(path: PathData, step: int, theme: Theme, axes: tuple[str, str]) -> dict:
