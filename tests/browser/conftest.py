@@ -114,8 +114,12 @@ class Page:
             with contextlib.suppress(PlaywrightTimeout):  # the run may already have finished
                 self.page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=2000)
         self.page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=60000)
+        # Count charts, not SVG layers: one Plotly chart draws several `.main-svg` elements.
         self.page.wait_for_function(
-            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n", arg=charts, timeout=60000
+            "n => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".filter(p => p.querySelector('.main-svg')).length >= n",
+            arg=charts,
+            timeout=60000,
         )
 
     def exceptions(self) -> list[str]:
