@@ -16,6 +16,8 @@ GradFn = Callable[[Array, Array], Array]
 HessFn = Callable[[Array, Array], Array]
 #: (x, y) -> (f, gradient): both at once, sharing the common subexpressions.
 ValueGradFn = Callable[[Array, Array], tuple[Array, Array]]
+#: (x, y) -> (df/dx, df/dy) for floats or arrays: the gradient's two components, unstacked.
+GradPairFn = Callable[[float, float], tuple[float, float]]
 
 #: How far (in half-widths of the plotting domain, from its centre) an iterate may wander
 #: before the run counts as diverged.
@@ -73,6 +75,15 @@ def stack2(first: Array, second: Array) -> Array:
     return out
 
 
+def stacked(pair: GradPairFn) -> GradFn:
+    """The GradFn of a gradient written as a pair of components."""
+
+    def grad_xy(x: Array, y: Array) -> Array:
+        return stack2(*pair(x, y))
+
+    return grad_xy
+
+
 @dataclass(frozen=True, eq=False)
 class Surface:
     """A 2-D loss surface with exact value, gradient and Hessian.
@@ -100,6 +111,9 @@ class Surface:
     local_minima: Array = field(default_factory=lambda: np.empty((0, 2)))
     #: Optional fused value and gradient (sweeps need both every step).
     fused_xy: ValueGradFn | None = None
+    #: Optional gradient as a pair of components, also correct for Python floats (IEEE results
+    #: equal to ``grad_xy``'s: plain arithmetic, no ``**``): a single run then steps without arrays.
+    grad_pair: GradPairFn | None = None
 
     def value_and_grad_xy(self, x: Array, y: Array) -> tuple[Array, Array]:
         """(f, gradient of shape (2, ...)) at coordinates x, y; equal to the separate calls."""

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .base import Param, Surface, SurfaceSpec, stack2
+from .base import Param, Surface, SurfaceSpec, stack2, stacked
 
 
 def _zeros_like(x: np.ndarray) -> np.ndarray:
@@ -28,7 +28,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     def grad(x, y):
         r = y - x * x
         # Written in this order on purpose: the framework reference trajectories use it.
-        return stack2(-2.0 * (a - x) - (4.0 * b) * x * r, (2.0 * b) * r)
+        return (-2.0 * (a - x) - (4.0 * b) * x * r, (2.0 * b) * r)
 
     def fused(x, y):
         r = y - x * x
@@ -47,7 +47,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         start=(-1.2, 1.0),
         story="A narrow curved valley: easy to reach, slow to follow to the minimum.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[a, a * a]]),
         min_value=0.0,
@@ -69,7 +70,7 @@ def bowl(condition: float = 100.0, angle: float = 0.0) -> Surface:
     def grad(x, y):
         u = c * x + s * y
         kv = kappa * (c * y - s * x)
-        return stack2(c * u - s * kv, s * u + c * kv)
+        return (c * u - s * kv, s * u + c * kv)
 
     hxx = c * c + kappa * s * s
     hxy = c * s * (1.0 - kappa)
@@ -88,7 +89,8 @@ def bowl(condition: float = 100.0, angle: float = 0.0) -> Surface:
         start=(-1.8, 1.2),
         story="One steep and one shallow direction: a single learning rate cannot suit both.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[0.0, 0.0]]),
         min_value=0.0,
@@ -100,7 +102,7 @@ def saddle() -> Surface:
         return x * x - y * y
 
     def grad(x, y):
-        return stack2(2.0 * x, -2.0 * y)
+        return (2.0 * x, -2.0 * y)
 
     def hessian(x, y):
         return np.stack([_full_like(x, 2.0), _zeros_like(x), _full_like(x, -2.0)])
@@ -114,7 +116,8 @@ def saddle() -> Surface:
         start=(1.5, 1e-3),
         story="Downhill along y, uphill along x: how fast does each optimizer escape the flat middle?",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
     )
 
@@ -124,7 +127,7 @@ def monkey_saddle() -> Surface:
         return x**3 - 3.0 * x * (y * y)
 
     def grad(x, y):
-        return stack2(3.0 * (x * x) - 3.0 * (y * y), -6.0 * x * y)
+        return (3.0 * (x * x) - 3.0 * (y * y), -6.0 * x * y)
 
     def hessian(x, y):
         return np.stack([6.0 * x, -6.0 * y, -6.0 * x])
@@ -138,7 +141,8 @@ def monkey_saddle() -> Surface:
         start=(0.3, 0.05),
         story="A flat saddle with three valleys: the gradient vanishes to second order at the centre.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
     )
 
@@ -157,7 +161,7 @@ def beale() -> Surface:
         t1, t2, t3, y2, y3 = terms(x, y)
         gx = 2.0 * t1 * (y - 1.0) + 2.0 * t2 * (y2 - 1.0) + 2.0 * t3 * (y3 - 1.0)
         gy = 2.0 * t1 * x + 4.0 * t2 * x * y + 6.0 * t3 * x * y2
-        return stack2(gx, gy)
+        return (gx, gy)
 
     def hessian(x, y):
         t1, t2, t3, y2, y3 = terms(x, y)
@@ -177,7 +181,8 @@ def beale() -> Surface:
         start=(1.0, 1.0),
         story="Flat plateaus next to very steep walls: gradients range over many orders of magnitude.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[3.0, 0.5]]),
         min_value=0.0,
@@ -201,7 +206,7 @@ def himmelblau() -> Surface:
     def grad(x, y):
         p = x * x + y - 11.0
         q = x + y * y - 7.0
-        return stack2(4.0 * x * p + 2.0 * q, 2.0 * p + 4.0 * y * q)
+        return (4.0 * x * p + 2.0 * q, 2.0 * p + 4.0 * y * q)
 
     def hessian(x, y):
         p = x * x + y - 11.0
@@ -217,7 +222,8 @@ def himmelblau() -> Surface:
         start=(0.0, 0.0),
         story="Four equally good minima: which basin an optimizer ends in depends on its path.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=_HIMMELBLAU_MINIMA,
         min_value=0.0,
@@ -231,7 +237,7 @@ def rastrigin(A: float = 10.0) -> Surface:  # noqa: N803 - the literature's name
         return 2.0 * A + (x * x - A * np.cos(two_pi * x)) + (y * y - A * np.cos(two_pi * y))
 
     def grad(x, y):
-        return stack2(2.0 * x + two_pi * A * np.sin(two_pi * x), 2.0 * y + two_pi * A * np.sin(two_pi * y))
+        return (2.0 * x + two_pi * A * np.sin(two_pi * x), 2.0 * y + two_pi * A * np.sin(two_pi * y))
 
     def hessian(x, y):
         k = two_pi * two_pi * A
@@ -246,7 +252,8 @@ def rastrigin(A: float = 10.0) -> Surface:  # noqa: N803 - the literature's name
         start=(3.5, -2.5),
         story="A bowl covered in ripples: gradient methods get stuck in the nearest dimple.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[0.0, 0.0]]),
         min_value=0.0,
@@ -258,7 +265,7 @@ def booth() -> Surface:
         return (x + 2.0 * y - 7.0) ** 2 + (2.0 * x + y - 5.0) ** 2
 
     def grad(x, y):
-        return stack2(10.0 * x + 8.0 * y - 34.0, 8.0 * x + 10.0 * y - 38.0)
+        return (10.0 * x + 8.0 * y - 34.0, 8.0 * x + 10.0 * y - 38.0)
 
     def hessian(x, y):
         return np.stack([_full_like(x, 10.0), _full_like(x, 8.0), _full_like(x, 10.0)])
@@ -272,7 +279,8 @@ def booth() -> Surface:
         start=(8.0, -8.0),
         story="A quadratic whose valley runs diagonally: curvature 2 and 18 along the diagonals.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[1.0, 3.0]]),
         min_value=0.0,
@@ -287,7 +295,7 @@ def styblinski_tang() -> Surface:
         return 0.5 * ((x**4 - 16.0 * x * x + 5.0 * x) + (y**4 - 16.0 * y * y + 5.0 * y))
 
     def grad(x, y):
-        return stack2(2.0 * x**3 - 16.0 * x + 2.5, 2.0 * y**3 - 16.0 * y + 2.5)
+        return (2.0 * (x * x * x) - 16.0 * x + 2.5, 2.0 * (y * y * y) - 16.0 * y + 2.5)
 
     def hessian(x, y):
         return np.stack([6.0 * x * x - 16.0, _zeros_like(x), 6.0 * y * y - 16.0])
@@ -301,7 +309,8 @@ def styblinski_tang() -> Surface:
         start=(4.0, 4.0),
         story="One deep and three shallower minima: from (4, 4) plain descent settles in the shallowest.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[_ST_LOW, _ST_LOW]]),
         min_value=-78.33233140754282,
@@ -315,7 +324,8 @@ def six_hump_camel() -> Surface:
         return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (-4.0 + 4.0 * y2) * y2
 
     def grad(x, y):
-        return stack2(8.0 * x - 8.4 * x**3 + 2.0 * x**5 + y, x - 8.0 * y + 16.0 * y**3)
+        x3 = x * x * x
+        return (8.0 * x - 8.4 * x3 + 2.0 * (x3 * x * x) + y, x - 8.0 * y + 16.0 * (y * y * y))
 
     def hessian(x, y):
         return np.stack([8.0 - 25.2 * x * x + 10.0 * x**4, _full_like(x, 1.0), -8.0 + 48.0 * y * y])
@@ -329,7 +339,8 @@ def six_hump_camel() -> Surface:
         start=(-1.5, 0.9),
         story="Two global and four local minima around a saddle at the origin.",
         value_xy=value,
-        grad_xy=grad,
+        grad_xy=stacked(grad),
+        grad_pair=grad,
         hessian_xy=hessian,
         minima=np.array([[0.0898420131, -0.712656403021], [-0.0898420131, 0.712656403021]]),
         min_value=-1.0316284534899,

@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 Array = np.ndarray
+
+# The rules run on arrays of shape (2, B) and, for a single run, on Python floats one axis at a time
+# (see ``runner``). The helpers below give both the same IEEE results: math.sqrt and np.sqrt are both
+# correctly rounded; a negative input gives NaN, not math's ValueError.
+
+
+def sqrt(value: float | Array) -> float | Array:
+    """Square root; NaN below zero (as NumPy) for floats too."""
+    if isinstance(value, float):
+        return math.sqrt(value) if value >= 0.0 else math.nan
+    return np.sqrt(value)
+
+
+def maximum(first: float | Array, second: float | Array) -> float | Array:
+    """``np.maximum``: the larger value, NaN if either is NaN."""
+    if isinstance(first, float) and isinstance(second, float):
+        return first if first >= second or first != first else second
+    return np.maximum(first, second)
+
+
+def zeros_like(params: float | Array) -> float | Array:
+    """A zero state slot shaped like ``params`` (0.0 for a float)."""
+    return 0.0 if isinstance(params, float) else np.zeros_like(params)
+
+
+def full_like(params: float | Array, value: float) -> float | Array:
+    """A state slot of ``value`` shaped like ``params`` (a float for a float)."""
+    return float(value) if isinstance(params, float) else np.full_like(params, value)
 
 
 def has_zero(value: float | Array) -> bool:

@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._ops import divide
+from ._ops import divide, sqrt, zeros_like
 from .base import Optimizer, Rule
 from .hyperparams import eps_param, lr_param, rho_param
 
@@ -25,7 +25,7 @@ class State(NamedTuple):
 
 
 def init(params, hp, form):
-    zeros = np.zeros_like(params)
+    zeros = zeros_like(params)
     return State(zeros, zeros)
 
 
@@ -36,18 +36,18 @@ def update(g, state, hp, form):
     order = form.order
     if order == "torch":
         v = v * rho + (one_minus_rho * g) * g
-        ratio = divide(np.sqrt(u + eps), np.sqrt(v + eps), eps)
+        ratio = divide(sqrt(u + eps), sqrt(v + eps), eps)
         delta = ratio * g
         u = u * rho + (one_minus_rho * delta) * delta
         return (-lr) * delta, State(v, u), lambda: lr * ratio
     if order == "tf1":  # ApplyAdadelta kernel
         v = v * rho + (g * g) * one_minus_rho
-        ratio = divide(np.sqrt(u + eps), np.sqrt(v + eps), eps)  # sqrt(u + eps) * rsqrt(v + eps)
+        ratio = divide(sqrt(u + eps), sqrt(v + eps), eps)  # sqrt(u + eps) * rsqrt(v + eps)
         delta = ratio * g
         u = u * rho + (delta * delta) * one_minus_rho
         return -(delta * lr), State(v, u), lambda: lr * ratio
     v = rho * v + one_minus_rho * (g * g)  # Keras and Optax
-    root_u, root_v = np.sqrt(u + eps), np.sqrt(v + eps)
+    root_u, root_v = sqrt(u + eps), sqrt(v + eps)
     if order == "keras":
         delta = divide(root_u * g, root_v, eps)
         step = lr * (-delta)

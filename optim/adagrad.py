@@ -6,7 +6,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._ops import divide
+from ._ops import divide, full_like, sqrt
 from .base import Optimizer, Rule
 from .hyperparams import eps_param, lr_param
 
@@ -22,24 +22,24 @@ class State(NamedTuple):
 
 
 def init(params, hp, form):
-    return State(np.full_like(params, form.initial_accumulator))
+    return State(full_like(params, form.initial_accumulator))
 
 
 def update(g, state, hp, form):
     lr, eps = hp["lr"], hp["eps"]
     if form.order == "torch":
         s = state.sum_sq + g * g
-        den = np.sqrt(s) + eps
+        den = sqrt(s) + eps
         return divide((-lr) * g, den, eps), State(s), lambda: lr / den
     if form.order == "keras":
         s = state.sum_sq + g * g
-        den = np.sqrt(s + eps)
+        den = sqrt(s + eps)
         return -divide(lr * g, den, eps), State(s), lambda: lr / den
     s = g * g + state.sum_sq
     if form.order == "optax":
-        inv = 1.0 / np.sqrt(s + eps)  # rsqrt; s >= initial_accumulator > 0
+        inv = 1.0 / sqrt(s + eps)  # rsqrt; s >= initial_accumulator > 0
         return (-lr) * (inv * g), State(s), lambda: lr * inv
-    inv = 1.0 / np.sqrt(s)  # TF1 ApplyAdagrad: var -= g * lr * rsqrt(accum), no eps
+    inv = 1.0 / sqrt(s)  # TF1 ApplyAdagrad: var -= g * lr * rsqrt(accum), no eps
     return -((g * lr) * inv), State(s), lambda: lr * inv
 
 

@@ -8,12 +8,11 @@ Optax. TF1 has no AMSGrad and computes the bias-correction powers by repeated mu
 
 from __future__ import annotations
 
-import math
 from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._ops import power, torch_lerp, undefined_to_zero
+from ._ops import maximum, power, sqrt, torch_lerp, undefined_to_zero, zeros_like
 from .base import Optimizer, Rule
 from .hyperparams import beta1_param, beta2_param, eps_param, flag_param, lr_param
 
@@ -33,7 +32,7 @@ class State(NamedTuple):
 
 
 def init(params, hp, form):
-    zeros = np.zeros_like(params)
+    zeros = zeros_like(params)
     return State(zeros, zeros, zeros, 0, _float32(hp["beta1"]), _float32(hp["beta2"]))
 
 
@@ -46,10 +45,6 @@ def _as_float64(value):
     return float(value) if np.ndim(value) == 0 else value.astype(np.float64)
 
 
-def _sqrt(x):
-    return math.sqrt(x) if isinstance(x, float) else np.sqrt(x)
-
-
 def update(g, state, hp, form):
     lr, b1, b2, eps, amsgrad = hp["lr"], hp["beta1"], hp["beta2"], hp["eps"], hp["amsgrad"]
     t = state.count + 1
@@ -60,10 +55,10 @@ def update(g, state, hp, form):
         m = torch_lerp(state.m, g, 1.0 - b1)
         v = state.v * b2 + ((1.0 - b2) * g) * g
         step_size = lr / (1.0 - power(b1, t))
-        bc2_sqrt = _sqrt(1.0 - power(b2, t))
+        bc2_sqrt = sqrt(1.0 - power(b2, t))
         if amsgrad:
-            v_max = np.maximum(v_max, v)
-        den = np.sqrt(v_max if amsgrad else v) / bc2_sqrt + eps
+            v_max = maximum(v_max, v)
+        den = sqrt(v_max if amsgrad else v) / bc2_sqrt + eps
         step = undefined_to_zero(((-step_size) * m) / den, m, den, eps)
         return step, State(m, v, v_max, t, b1, b2), lambda: step_size / den
 
@@ -74,8 +69,8 @@ def update(g, state, hp, form):
         m_hat = m / bc1
         v_hat = v / (1.0 - power(b2, t))
         if amsgrad:
-            v_max = np.maximum(v_max, v_hat)
-        den = np.sqrt(v_max if amsgrad else v_hat) + eps
+            v_max = maximum(v_max, v_hat)
+        den = sqrt(v_max if amsgrad else v_hat) + eps
         step = (-lr) * undefined_to_zero(m_hat / den, m_hat, den, eps)
         return step, State(m, v, v_max, t, b1, b2), lambda: lr / (bc1 * den)
 
@@ -84,12 +79,12 @@ def update(g, state, hp, form):
         b1_power, b2_power = _as_float64(state.beta1_power), _as_float64(state.beta2_power)
     else:
         b1_power, b2_power = power(b1, t), power(b2, t)
-    alpha = lr * _sqrt(1.0 - b2_power) / (1.0 - b1_power)
+    alpha = lr * sqrt(1.0 - b2_power) / (1.0 - b1_power)
     m = state.m + (g - state.m) * (1.0 - b1)
     v = state.v + (g * g - state.v) * (1.0 - b2)
     if amsgrad:
-        v_max = np.maximum(v_max, v)
-    den = np.sqrt(v_max if amsgrad else v) + eps
+        v_max = maximum(v_max, v)
+    den = sqrt(v_max if amsgrad else v) + eps
     step = -undefined_to_zero((m * alpha) / den, m, den, eps)
     if order == "tf1":
         b1_power = state.beta1_power * _float32(b1)

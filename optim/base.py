@@ -39,7 +39,8 @@ class Optimizer:
     """A registered optimizer: pure ``init``/``update`` functions plus their hyperparameters.
 
     ``init(params, hp, form) -> state`` and ``update(grads, state, hp, form) -> (updates, state,
-    scale)`` work on arrays of shape (2, B) (component axis first); hyperparameters are floats
+    scale)`` work on arrays of shape (2, B) (component axis first), and on Python floats (one axis of
+    one run: every rule is per-axis; a single run steps this way); hyperparameters are floats
     or arrays of shape (B,); ``params + updates`` is the next iterate. ``scale()`` returns the
     effective per-axis learning rate: the factor that multiplies the gradient (for Adam-like
     rules, the first moment). It is a thunk so that sweeps, which do not record it, skip its cost.

@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._ops import power, torch_lerp, undefined_to_zero
+from ._ops import power, sqrt, torch_lerp, undefined_to_zero, zeros_like
 from .base import Optimizer, Rule
 from .hyperparams import HyperParam, beta1_param, beta2_param, eps_param, lr_param
 
@@ -28,7 +28,7 @@ class State(NamedTuple):
 
 
 def init(params, hp, form):
-    zeros = np.zeros_like(params)
+    zeros = zeros_like(params)
     return State(zeros, zeros, 0, 1.0)
 
 
@@ -44,7 +44,7 @@ def update(g, state, hp, form):
         mu_product = state.mu_product * mu
         m = torch_lerp(state.m, g, 1.0 - b1)
         v = state.v * b2 + ((1.0 - b2) * g) * g
-        den = np.sqrt(v / bc2) + eps
+        den = sqrt(v / bc2) + eps
         coef_g = (-lr * (1.0 - mu)) / (1.0 - mu_product)
         coef_m = (-lr * mu_next) / (1.0 - mu_product * mu_next)
         step = undefined_to_zero((coef_g * g) / den, g, den, eps) + undefined_to_zero((coef_m * m) / den, m, den, eps)
@@ -58,14 +58,14 @@ def update(g, state, hp, form):
         v = state.v + (g * g - state.v) * (1.0 - b2)
         m_hat = (u_next * m) / (1.0 - u_product_next) + ((1.0 - u_t) * g) / (1.0 - u_product)
         v_hat = v / (1.0 - power(b2, t))
-        den = np.sqrt(v_hat) + eps
+        den = sqrt(v_hat) + eps
         step = -undefined_to_zero((m_hat * lr) / den, m_hat, den, eps)
         return step, State(m, v, t, u_product), lambda: lr / den
     m = (1.0 - b1) * g + b1 * state.m  # Optax: adam(nesterov=True)
     v = (1.0 - b2) * (g * g) + b2 * state.v
     m_hat = b1 * (m / (1.0 - power(b1, t + 1))) + (1.0 - b1) * (g / (1.0 - power(b1, t)))
     v_hat = v / (1.0 - power(b2, t))
-    den = np.sqrt(v_hat) + eps
+    den = sqrt(v_hat) + eps
     step = (-lr) * undefined_to_zero(m_hat / den, m_hat, den, eps)
     return step, State(m, v, t, state.mu_product), lambda: lr / den
 

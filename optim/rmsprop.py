@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ._ops import divide, torch_lerp, undefined_to_zero
+from ._ops import divide, full_like, sqrt, torch_lerp, undefined_to_zero, zeros_like
 from .base import Optimizer, Rule
 from .hyperparams import eps_param, flag_param, lr_param, momentum_param, rho_param
 
@@ -29,8 +29,8 @@ class State(NamedTuple):
 
 
 def init(params, hp, form):
-    zeros = np.zeros_like(params)
-    return State(np.full_like(params, form.initial_mean_square), zeros, zeros)
+    zeros = zeros_like(params)
+    return State(full_like(params, form.initial_mean_square), zeros, zeros)
 
 
 def update(g, state, hp, form):
@@ -43,9 +43,9 @@ def update(g, state, hp, form):
         v = state.mean_sq * rho + (one_minus_rho * g) * g
         if centered:
             mg = torch_lerp(mg, g, one_minus_rho)
-            den = np.sqrt(v - mg * mg) + eps
+            den = sqrt(v - mg * mg) + eps
         else:
-            den = np.sqrt(v) + eps
+            den = sqrt(v) + eps
         if _uses_momentum(mu):
             buf = buf * mu + divide(g, den, eps)
             return (-lr) * buf, State(v, mg, buf), lambda: lr / den
@@ -59,7 +59,7 @@ def update(g, state, hp, form):
         v = rho * state.mean_sq + one_minus_rho * (g * g)
         if centered:
             mg = rho * mg + one_minus_rho * g
-    den = np.sqrt((v - mg * mg) + eps if centered else v + eps)
+    den = sqrt((v - mg * mg) + eps if centered else v + eps)
 
     if order == "optax":  # scale_by_rms, then scale_by_learning_rate, then trace(momentum)
         step = (-lr) * undefined_to_zero((1.0 / den) * g, g, den, eps)

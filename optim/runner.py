@@ -8,6 +8,7 @@ point and reported in ``diverged_at`` (the index of the first bad iterate).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -218,6 +219,68 @@ def _simulate(
     return xy, scales
 
 
+def _simulate_floats(
+    groups: list[_Group],
+    surface: Surface,
+    start: np.ndarray,
+    steps: int,
+    noise: _Noise | None,
+    factors: list[float] | None = None,
+):
+    """``_simulate`` for runs of one configuration each, stepped in Python floats one axis at a time.
+
+    For a handful of runs NumPy's per-call overhead dominates; every rule is per-axis and floats give
+    the same IEEE results as arrays (``_ops``), so this returns exactly what ``_simulate`` would, 2-4x
+    faster. A run stops being stepped once its iterate leaves the box (``_finish`` freezes it there
+    anyway). Raises ArithmeticError or ValueError where Python floats differ from NumPy (a division by
+    zero, an overflowing power); the caller then uses ``_simulate``.
+    """
+    pair = surface.grad_pair
+    (x_low, x_high), (y_low, y_high) = surface.bounds
+    if noise is None:
+        shifts = None
+    else:
+        std = float(noise.std)
+        shifts = [(std * zx, std * zy) for zx, zy in noise.table[:steps, :, 0].tolist()]
+    xy = np.empty((steps + 1, 2, len(groups)))
+    scales = np.empty((steps, 2, len(groups)))
+    for i, group in enumerate(groups):
+        init, update, form, hp = group.optimizer.init, group.optimizer.update, group.form, group.hp
+        x, y = (float(v) for v in start[:, i])
+        state_x, state_y = init(x, hp, form), init(y, hp, form)
+        xs, ys, lr_x, lr_y = [x], [y], [], []
+        for k in range(steps):
+            gx, gy = pair(x, y)
+            if shifts is not None:
+                gx, gy = gx + shifts[k][0], gy + shifts[k][1]
+            hp_k = hp if factors is None else _at_step(hp, factors[k])
+            dx, state_x, scale_x = update(gx, state_x, hp_k, form)
+            dy, state_y, scale_y = update(gy, state_y, hp_k, form)
+            x, y = x + dx, y + dy
+            xs.append(x)
+            ys.append(y)
+            lr_x.append(scale_x())
+            lr_y.append(scale_y())
+            if not (x_low <= x <= x_high and y_low <= y <= y_high):
+                break
+        done = len(xs)
+        xy[:done, 0, i], xy[:done, 1, i] = xs, ys
+        xy[done:, :, i] = xy[done - 1, :, i]  # past the box: frozen by _finish
+        scales[: done - 1, 0, i], scales[: done - 1, 1, i] = lr_x, lr_y
+        scales[done - 1 :, :, i] = 0.0
+    return xy, scales
+
+
+def _one_config_each(groups: list[_Group], surface: Surface, batch: int, noise: _Noise | None) -> bool:
+    """True when ``_simulate_floats`` applies: one run per group, scalar hyperparameters and noise."""
+    return (
+        batch == 1
+        and surface.grad_pair is not None
+        and all(isinstance(v, (bool, int, float)) for g in groups for v in g.hp.values())
+        and (noise is None or (noise.column is None and isinstance(noise.std, float)))
+    )
+
+
 def _finish(surface: Surface, xy: np.ndarray, scales: np.ndarray):
     """Loss, divergence and freezing; returns xy (steps+1, B, 2), loss, effective lr (steps, B, 2), diverged_at."""
     (x_low, x_high), (y_low, y_high) = surface.bounds
@@ -295,7 +358,13 @@ def run_many(
         starts.append(np.broadcast_to(points, (batch, 2)))
     start_all = np.concatenate(starts).T.copy()
     noise_source = _make_noise(noise, seed, steps, batch, repeat=len(groups))
-    xy, scales = _simulate(groups, surface, start_all, steps, noise_source, _lr_factors(schedule, steps))
+    factors = _lr_factors(schedule, steps)
+    xy = None
+    if _one_config_each(groups, surface, batch, noise_source):
+        with np.errstate(all="ignore"), contextlib.suppress(ArithmeticError, ValueError):
+            xy, scales = _simulate_floats(groups, surface, start_all, steps, noise_source, factors)
+    if xy is None:
+        xy, scales = _simulate(groups, surface, start_all, steps, noise_source, factors)
     points_out, loss, effective_lr, diverged_at = _finish(surface, xy, scales)
 
     batched = np.ndim(start if start is not None else surface.start) == 2 or any(

@@ -11,6 +11,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from ._ops import zeros_like
 from .base import Optimizer, Rule
 from .hyperparams import lr_param, momentum_param
 
@@ -24,7 +25,7 @@ class State(NamedTuple):
 
 
 def init(params, hp, form):
-    return State(buf=np.zeros_like(params))
+    return State(buf=zeros_like(params))
 
 
 def update(g, state, hp, form):

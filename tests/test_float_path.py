@@ -1,0 +1,141 @@
+"""A single run steps in Python floats (optim.runner._simulate_floats): it must give bit for bit what the
+array loop gives for the same run, used for batches, sweeps and every framework check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import landscapes
+import optim
+from optim import runner
+
+BUILT_IN = [name for name in landscapes.names() if name != "custom"]
+PAIRS = [(n, c) for n in optim.names() for c in optim.CONVENTIONS if optim.get(n).supports(c)]
+OPTIONS = {
+    "rmsprop": [{}, {"centered": True}, {"momentum": 0.9}, {"centered": True, "momentum": 0.5}],
+    "adam": [{}, {"amsgrad": True}],
+    "sgd": [{}, {"lr": 0.5}],
+    "adadelta": [{}, {"lr": 1.0}],
+}
+
+
+@pytest.fixture
+def float_runs(monkeypatch):
+    """Counts the runs stepped in floats, and those that fell back to the array loop."""
+    counts = {"floats": 0, "fallback": 0}
+    simulate = runner._simulate_floats
+
+    def counting(*args, **kwargs):
+        counts["floats"] += 1
+        try:
+            return simulate(*args, **kwargs)
+        except (ArithmeticError, ValueError):
+            counts["fallback"] += 1
+            raise
+
+    monkeypatch.setattr(runner, "_simulate_floats", counting)
+    return counts
+
+
+def accepts(name: str, convention: str, options: dict) -> bool:
+    """False for an option this framework lacks (e.g. TF1 has no AMSGrad)."""
+    try:
+        optim.get(name).validate(options, convention)
+    except ValueError:
+        return False
+    return True
+
+
+def assert_same_as_array_loop(name, surface, start, steps, convention, **kwargs):
+    """The single run (float path) equals row 0 of the same run batched twice (array path), exactly."""
+    single = optim.run(name, surface, start, steps, convention, **kwargs)
+    batched = optim.run(name, surface, [start, start], steps, convention, **kwargs)
+    label = f"{name}/{convention} on {surface} from {start} with {kwargs}"
+    np.testing.assert_array_equal(single.xy, batched.xy[:, 0], err_msg=label)
+    np.testing.assert_array_equal(single.loss, batched.loss[:, 0], err_msg=label)
+    np.testing.assert_array_equal(single.effective_lr, batched.effective_lr[:, 0], err_msg=label)
+    assert (-1 if single.diverged_at is None else single.diverged_at) == batched.diverged_at[0], label
+
+
+@pytest.mark.parametrize("surface", BUILT_IN)
+def test_every_rule_and_option_matches_the_array_loop(surface, float_runs):
+    start = landscapes.get(surface).start
+    cases = 0
+    for name, convention in PAIRS:
+        for options in OPTIONS.get(name, [{}]):
+            if not accepts(name, convention, options):
+                continue
+            for extra in ({}, {"noise": 0.3, "seed": 3}, {"schedule": "cosine"}):
+                assert_same_as_array_loop(name, surface, start, 120, convention, **options, **extra)
+                cases += 1
+    assert float_runs["floats"] == cases > 0  # the fast path really ran
+
+
+def test_the_fallback_gives_the_array_loops_result(float_runs):
+    # eps = 0 at a stationary point: 0/0, a ZeroDivisionError for floats, a zero step for the rules.
+    assert_same_as_array_loop("rmsprop", "bowl", (0.0, 0.0), 10, "pytorch", eps=0.0)
+    assert float_runs == {"floats": 1, "fallback": 1}
+
+
+def test_a_divergent_run_stops_early_but_reads_the_same(float_runs):
+    assert_same_as_array_loop("sgd", "rosenbrock", (-1.2, 1.0), 1000, "pytorch", lr=10.0)
+    traj = optim.run("sgd", "rosenbrock", steps=1000, lr=10.0)
+    k = traj.diverged_at
+    assert k is not None and (traj.xy[k:] == traj.xy[k - 1]).all() and (traj.effective_lr[k - 1 :] == 0).all()
+
+
+def test_custom_surfaces_and_batches_keep_the_array_loop(float_runs):
+    optim.run("adam", landscapes.from_expression("x**2 + 3*y**2", ((-2, 2), (-2, 2))), (1.0, 1.0), 20)
+    optim.run("adam", "bowl", [(1.0, 1.0), (0.5, 0.5)], 20)
+    optim.run("adam", "bowl", (1.0, 1.0), 20, noise=0.1, seed=np.array([1, 2]))
+    assert float_runs["floats"] == 0
+
+
+@pytest.mark.parametrize("surface", BUILT_IN)
+def test_gradient_pairs_match_the_stacked_gradient_for_floats(surface):
+    s = landscapes.get(surface)
+    (x0, x1), (y0, y1) = s.domain
+    rng = np.random.default_rng(7)
+    points = np.column_stack([rng.uniform(x0, x1, 500), rng.uniform(y0, y1, 500)])
+    stacked = s.grad_xy(points[:, 0], points[:, 1])
+    pairs = np.array([s.grad_pair(float(x), float(y)) for x, y in points]).T
+    np.testing.assert_array_equal(pairs, stacked)
+
+
+extreme = st.fixed_dictionaries(
+    {
+        "lr": st.sampled_from([1e-8, 1e-3, 0.1, 10.0, 1e3]),
+        "eps": st.sampled_from([0.0, 1e-300, 1e-8, 1.0]),
+        "rho": st.sampled_from([0.0, 0.5, 0.999, 1.0]),
+        "momentum": st.sampled_from([0.0, 0.9, 1.0]),
+        "beta1": st.sampled_from([0.0, 0.9, 0.9999]),
+        "beta2": st.sampled_from([0.0, 0.999, 0.99999]),
+        "centered": st.booleans(),
+        "amsgrad": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(PAIRS),
+    st.sampled_from(BUILT_IN),
+    extreme,
+    st.sampled_from([0.0, 0.3]),
+    st.sampled_from([None, "cosine", "step", {"kind": "exponential", "warmup": 10}]),
+    st.floats(-1.0, 1.0),
+    st.floats(-1.0, 1.0),
+)
+def test_extreme_settings_match_the_array_loop(pair, surface_name, hp, noise, schedule, u, v):
+    name, convention = pair
+    names = {p.name for p in optim.get(name).hyperparams}
+    hp = {k: value for k, value in hp.items() if k in names}
+    surface = landscapes.get(surface_name)
+    (x0, x1), (y0, y1) = surface.domain
+    start = (x0 + (u + 1) / 2 * (x1 - x0), y0 + (v + 1) / 2 * (y1 - y0))
+    if not accepts(name, convention, hp):
+        return
+    assert_same_as_array_loop(name, surface, start, 80, convention, noise=noise, seed=5, schedule=schedule, **hp)
