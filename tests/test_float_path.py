@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import landscapes
 import optim
-from optim import runner
+from optim import denominator, runner
+from optim.denominator import denominator_terms, has_eps_denominator
 
 BUILT_IN = [name for name in landscapes.names() if name != "custom"]
 PAIRS = [(n, c) for n in optim.names() for c in optim.CONVENTIONS if optim.get(n).supports(c)]
@@ -139,3 +140,28 @@ def test_extreme_settings_match_the_array_loop(pair, surface_name, hp, noise, sc
     if not accepts(name, convention, hp):
         return
     assert_same_as_array_loop(name, surface, start, 80, convention, noise=noise, seed=5, schedule=schedule, **hp)
+
+
+@pytest.mark.parametrize("surface", ["rosenbrock", "rastrigin", "six_hump_camel"])
+def test_eps_terms_of_a_single_run_match_the_array_replay(surface, monkeypatch):
+    replays = []
+    replay = denominator._replay_floats
+    monkeypatch.setattr(denominator, "_replay_floats", lambda *a: replays.append(1) or replay(*a))
+    start = landscapes.get(surface).start
+    checked = 0
+    for name, convention in PAIRS:
+        if not has_eps_denominator(name, convention):
+            continue
+        for options in OPTIONS.get(name, [{}]):
+            if not accepts(name, convention, options):
+                continue
+            for extra in ({}, {"noise": 0.3, "seed": 3}):
+                traj = optim.run(name, surface, start, 120, convention, **options, **extra)
+                xy = np.stack([traj.xy, traj.xy], axis=1)
+                args = (name, surface)
+                single = denominator_terms(*args, traj.xy, convention, diverged_at=traj.diverged_at, **options, **extra)
+                both = denominator_terms(*args, xy, convention, diverged_at=traj.diverged_at, **options, **extra)
+                label = f"{name}/{convention} {options} {extra}"
+                np.testing.assert_array_equal(single.accumulator, both.accumulator[:, 0], err_msg=label)
+                checked += 1
+    assert checked > 20 and len(replays) == checked
