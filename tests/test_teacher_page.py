@@ -111,7 +111,9 @@ def test_student_share_links_keep_the_teacher_settings():
 
 def test_the_builder_makes_a_link_that_locks_and_hides():
     at = open_app({"opt": "sgd,rmsprop"})
-    assert len(share_codes(at)) == 2 and "lock=" not in share_codes(at)[0]
+    assert len(share_codes(at)) == 1 and "lock=" not in share_codes(at)[0]  # the builder is behind a toggle
+    at.toggle(key=teach.BUILD).set_value(True).run()
+    assert len(share_codes(at)) == 2
     at.multiselect(key=teach.LOCK).set_value(["surface", "steps", "rmsprop.*"]).run()
     at.multiselect(key=teach.HIDE).set_value(["noise", "seed"]).run()
     at.selectbox(key=teach.ASK).set_value("converge.sgd").run()
@@ -119,6 +121,11 @@ def test_the_builder_makes_a_link_that_locks_and_hides():
     assert built["lock"] == "surface,steps,rmsprop.*" and built["hide"] == "noise,seed"
     assert built["ask"] == "converge.sgd"
     assert Scenario.from_query(built) == (Scenario.from_query(query_of(at))[0], [])
+
+    at.toggle(key=teach.BUILD).set_value(False).run()  # hidden and shown again: the choices are kept
+    assert len(share_codes(at)) == 1
+    at.toggle(key=teach.BUILD).set_value(True).run()
+    assert link_query(share_codes(at)[1]) == built
 
     opened = open_app(built)
     assert not opened.exception and not opened.warning

@@ -17,6 +17,8 @@ from ui.links import playground_url
 
 QUERY = "pg.teacher.query"  # the teacher keys of the link this session follows
 LOCK, HIDE, ASK = "pg.teach.lock", "pg.teach.hide", "pg.teach.ask"  # the link builder's widgets
+KEPT = "kept."  # prefix of the plain session keys that remember the builder's choices
+BUILD = "pg.teach.build"  # the toggle that shows the builder
 NOTE = "Some controls are fixed by your teacher's link."
 
 
@@ -122,17 +124,29 @@ def _ask_label(key: str) -> str:
 
 
 def builder(scenario: Scenario) -> None:
-    """Choose controls to lock or hide (and a question to ask first); shows the link that does it."""
-    st.markdown("**Teacher link**")
-    st.caption("Lock or hide controls so a class sees exactly the knobs you want; optionally ask a question first.")
+    """Choose controls to lock or hide (and a question to ask first); shows the link that does it.
+
+    Behind a toggle: its widgets would otherwise cost ~2 ms on every rerun of every student."""
+    build = st.toggle(
+        "Build a teacher link",
+        key=BUILD,
+        help="Lock or hide controls so a class sees exactly the knobs you want; optionally ask a question first.",
+    )
+    if not build:
+        return
     options = _builder_options(scenario)
+    # The builder is drawn only while its toggle is on, and Streamlit forgets the state of widgets it
+    # did not draw: the choices are kept under KEPT too and restored when the expander opens again.
     for key in (LOCK, HIDE):  # choices that no longer exist (an optimizer taken away) are dropped
-        st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
-    if st.session_state.get(ASK) not in _ask_options(scenario):
+        chosen = st.session_state.get(key, st.session_state.get(KEPT + key, []))
+        st.session_state[key] = [v for v in chosen if v in options]
+    st.session_state.setdefault(ASK, st.session_state.get(KEPT + ASK, ""))
+    if st.session_state[ASK] not in _ask_options(scenario):
         st.session_state[ASK] = ""
     lock = st.multiselect("Lock (shown, cannot be changed)", options, key=LOCK, format_func=_label)
     hide = st.multiselect("Hide", options, key=HIDE, format_func=_label)
     ask = st.selectbox("Predict first", _ask_options(scenario), key=ASK, format_func=_ask_label)
+    st.session_state.update({KEPT + LOCK: lock, KEPT + HIDE: hide, KEPT + ASK: ask})
     link = TeacherLink(lock=tuple(lock), hide=tuple(hide))
     extra = link.to_query() | ({"ask": ask} if ask else {})
     st.code(playground_url(scenario, extra), language=None, wrap_lines=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -299,6 +300,13 @@ def _heads(paths: Sequence[PathData], step: int, theme: Theme) -> dict:
 
 
 def _animation_controls(frame_steps: np.ndarray, theme: Theme) -> dict:
+    """Play/pause buttons and the step slider for these frames. Shared between figures (built once per
+    frame steps and theme: a hundred slider stops cost a millisecond a rerun): copy before changing it."""
+    return _animation_controls_for(tuple(np.asarray(frame_steps).tolist()), theme)
+
+
+@functools.lru_cache(maxsize=64)
+def _animation_controls_for(frame_steps: tuple[int, ...], theme: Theme) -> dict:
     still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
     play = {"frame": {"duration": 60, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
     font = theme.font(13)
