@@ -184,3 +184,23 @@ def test_typed_arrays_are_what_plotly_itself_sends(array):
     if isinstance(theirs, np.ndarray):  # plotly leaves it to the JSON encoder, which writes a list
         theirs = theirs.tolist()
     assert ours == theirs
+
+
+def test_figures_go_out_through_orjson_with_the_same_content():
+    """requirements.txt installs orjson so that plotly.io (what st.plotly_chart calls) uses it; it must
+    write what plotly's json engine writes, NaN (a diverged run's gaps) included."""
+    import json
+
+    import plotly.io as pio
+    from plotly.io._json import JsonConfig
+
+    from viz.figure import SpecFigure
+
+    assert pio.json.config.default_engine == "auto"
+    JsonConfig.validate_orjson()  # raises when orjson is missing
+    figure = SpecFigure([{"type": "scatter", "x": [0.0, 1.0, 2.0], "y": [1.0, float("nan"), 3.0]}], {"title": "é<"})
+    fast, slow = (
+        pio.to_json(figure, validate=False, engine="orjson"),
+        pio.to_json(figure, validate=False, engine="json"),
+    )
+    assert json.loads(fast) == json.loads(slow) and json.loads(fast)["data"][0]["y"] == [1.0, None, 3.0]
