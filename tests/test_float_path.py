@@ -165,3 +165,11 @@ def test_eps_terms_of_a_single_run_match_the_array_replay(surface, monkeypatch):
                 np.testing.assert_array_equal(single.accumulator, both.accumulator[:, 0], err_msg=label)
                 checked += 1
     assert checked > 20 and len(replays) == checked
+
+
+def test_eps_terms_fall_back_to_the_array_replay_on_zero_over_zero():
+    traj = optim.run("rmsprop", "bowl", (0.0, 0.0), 5, "pytorch", eps=0.0)  # zero gradient, eps 0: 0/0
+    single = denominator_terms("rmsprop", "bowl", traj.xy, "pytorch", eps=0.0)
+    both = denominator_terms("rmsprop", "bowl", np.stack([traj.xy, traj.xy], axis=1), "pytorch", eps=0.0)
+    np.testing.assert_array_equal(single.accumulator, both.accumulator[:, 0])
+    assert (single.accumulator == 0.0).all()
