@@ -38,7 +38,11 @@ EXPECTED = {  # (convention, schedule) -> texts the code must hold
     ("keras", "exponential"): ["ExponentialDecay(0.01, decay_steps=1, decay_rate=0.99)"],
     ("keras", "cosine"): ["keras.optimizers.schedules.CosineDecay(0.01, decay_steps=300, alpha=0.1)"],
     ("keras", "warm-cosine"): ["CosineDecay(0.0025, decay_steps=300, alpha=0.1, warmup_target=0.01, warmup_steps=20)"],
-    ("keras", "warm-step"): ["class WarmUp(keras.optimizers.schedules.LearningRateSchedule)", "WarmUp(0.001, 0.01, 10"],
+    ("keras", "warm-step"): [
+        "class WarmUp(keras.optimizers.schedules.LearningRateSchedule)",
+        "WarmUp(0.001, 0.01, 10",
+        "keras.ops.cast(step, keras.ops.convert_to_tensor(self.start).dtype)",  # not float32: as Keras's own
+    ],
     ("keras", "warm-constant"): ["PolynomialDecay(0.002, decay_steps=10, end_learning_rate=0.01, power=1.0)"],
     ("optax", "step"): [
         "optax.exponential_decay(init_value=0.01, transition_steps=50, decay_rate=0.5, staircase=True)"
