@@ -136,7 +136,7 @@ def builder(scenario: Scenario) -> None:
         return
     options = _builder_options(scenario)
     # The builder is drawn only while its toggle is on, and Streamlit forgets the state of widgets it
-    # did not draw: the choices are kept under KEPT too and restored when the expander opens again.
+    # did not draw: the choices are kept under KEPT too and restored when the toggle is turned on again.
     for key in (LOCK, HIDE):  # choices that no longer exist (an optimizer taken away) are dropped
         chosen = st.session_state.get(key, st.session_state.get(KEPT + key, []))
         st.session_state[key] = [v for v in chosen if v in options]
