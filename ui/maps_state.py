@@ -14,7 +14,8 @@ import landscapes
 import optim
 import presets
 from maps_settings import MapsSettings
-from scenario import IGNORED_KEYS, Scenario
+from scenario import Scenario
+from ui import url_sync
 
 STORED, WARNINGS = "maps.settings", "maps.warnings"
 SURFACE, OPTIMIZERS, CONVENTION = "maps.surface", "maps.optimizers", "maps.convention"
@@ -37,10 +38,6 @@ def editable_params(surface: str) -> tuple:
         return landscapes.spec(surface).params
     except ValueError:
         return ()
-
-
-def _own_query() -> dict[str, str]:
-    return {k: v for k, v in st.query_params.to_dict().items() if k not in IGNORED_KEYS}
 
 
 def widget_values(settings: MapsSettings) -> dict[str, object]:
@@ -68,14 +65,13 @@ def widget_values(settings: MapsSettings) -> dict[str, object]:
 
 
 def push(settings: MapsSettings, only_missing: bool = False) -> None:
-    for key, value in widget_values(settings).items():
-        if not only_missing or key not in st.session_state:
-            st.session_state[key] = value
+    """Write ``settings`` into the widget keys (before the widgets are drawn, or in a callback)."""
+    url_sync.write_widgets(widget_values(settings), only_missing)
 
 
 def load() -> tuple[MapsSettings, list[str]]:
     """The settings to show this run, and any warnings about the URL they came from."""
-    query = _own_query()
+    query = url_sync.own_query()
     stored: MapsSettings | None = st.session_state.get(STORED)
     if stored is None or (query and query != stored.to_query()):
         settings, warnings = MapsSettings.from_query(query)
@@ -105,10 +101,7 @@ def from_widgets(stored: MapsSettings) -> MapsSettings:
     chosen = tuple(n for n in optim.names() if n in (ss.get(OPTIMIZERS) or []))
     for name in chosen:
         ensure_hp_defaults(surface, name)
-    hyperparams = tuple(
-        (name, tuple(sorted((p.name, _typed(p, ss[hp_key(name, p.name)])) for p in optim.get(name).hyperparams)))
-        for name in chosen
-    )
+    hyperparams = url_sync.hyperparams(chosen, hp_key)
     scenario = Scenario(
         surface=surface,
         surface_params=surface_params,
@@ -126,16 +119,9 @@ def from_widgets(stored: MapsSettings) -> MapsSettings:
     return MapsSettings(scenario, int(ss[RES]), float(ss[RADIUS]), str(ss[METRIC]), int(ss[LRS]))
 
 
-def _typed(p, value):
-    return bool(value) if p.kind == "bool" else float(value)
-
-
 def save(settings: MapsSettings) -> None:
     st.session_state[STORED] = settings
-    wanted = settings.to_query()
-    if _own_query() != wanted:
-        kept = {k: v for k, v in st.query_params.to_dict().items() if k in IGNORED_KEYS}
-        st.query_params.from_dict(wanted | kept)
+    url_sync.mirror(settings.to_query())
 
 
 def on_surface_change() -> None:

@@ -15,8 +15,9 @@ import landscapes
 import optim
 import presets
 from landscapes.custom import DOMAIN_PARAMS
-from scenario import BANDS_DEFAULT, IGNORED_KEYS, Items, Scenario
+from scenario import BANDS_DEFAULT, Items, Scenario
 from ui import schedule as schedule_ui
+from ui import url_sync
 from ui.links import playground_url
 
 STORED, WARNINGS = "pg.scenario", "pg.warnings"
@@ -34,10 +35,6 @@ def param_key(name: str) -> str:
 
 def hp_key(optimizer: str, name: str) -> str:
     return f"pg.hp.{optimizer}.{name}"
-
-
-def _own_query() -> dict[str, str]:
-    return {k: v for k, v in st.query_params.to_dict().items() if k not in IGNORED_KEYS}
 
 
 def widget_values(scenario: Scenario) -> dict[str, object]:
@@ -67,14 +64,12 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
 
 def push(scenario: Scenario, only_missing: bool = False) -> None:
     """Write ``scenario`` into the widget keys (call before the widgets are drawn, or in a callback)."""
-    for key, value in widget_values(scenario).items():
-        if not only_missing or key not in st.session_state:
-            st.session_state[key] = value
+    url_sync.write_widgets(widget_values(scenario), only_missing)
 
 
 def load() -> tuple[Scenario, list[str]]:
     """The scenario to show this run, and any warnings about the URL it came from."""
-    query = _own_query()
+    query = url_sync.own_query()
     stored: Scenario | None = st.session_state.get(STORED)
     if stored is None or (query and query != stored.to_query()):
         scenario, warnings = Scenario.from_query(query)
@@ -121,10 +116,7 @@ def from_widgets() -> Scenario:
     surface = ss[SURFACE]
     params, _ = surface_params(surface)
     chosen = tuple(n for n in optim.names() if n in (ss.get(OPTIMIZERS) or []))
-    hyperparams = tuple(
-        (name, tuple(sorted((p.name, _typed(p, ss[hp_key(name, p.name)])) for p in optim.get(name).hyperparams)))
-        for name in chosen
-    )
+    hyperparams = url_sync.hyperparams(chosen, hp_key)
     return Scenario(
         surface=surface,
         surface_params=params,
@@ -145,17 +137,10 @@ def from_widgets() -> Scenario:
     )
 
 
-def _typed(p, value):
-    return bool(value) if p.kind == "bool" else float(value)
-
-
 def save(scenario: Scenario) -> None:
     """Remember the scenario for this session and mirror it in the URL (keeping embed options)."""
     st.session_state[STORED] = scenario
-    wanted = scenario.to_query()
-    if _own_query() != wanted:
-        kept = {k: v for k, v in st.query_params.to_dict().items() if k in IGNORED_KEYS}
-        st.query_params.from_dict(wanted | kept)
+    url_sync.mirror(scenario.to_query())
 
 
 def share_url(scenario: Scenario) -> str:

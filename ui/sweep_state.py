@@ -17,8 +17,9 @@ import streamlit as st
 import landscapes
 import optim
 import presets
-from scenario import IGNORED_KEYS, Scenario
+from scenario import Scenario
 from sweep_settings import Axis, SweepJob, SweepSettings, default_axes, fit_axis, numeric_hyperparams
+from ui import url_sync
 from viz.heatmap import to_plot
 
 STORED, WARNINGS, SEEDED = "sw.settings", "sw.warnings", "sw.seeded_from"
@@ -40,10 +41,6 @@ def hp_key(name: str) -> str:
 
 def axis_key(letter: str, part: str = "") -> str:
     return f"sw.{letter}{'.' + part if part else ''}"
-
-
-def _own_query() -> dict[str, str]:
-    return {k: v for k, v in st.query_params.to_dict().items() if k not in IGNORED_KEYS}
 
 
 def widget_values(settings: SweepSettings) -> dict[str, Any]:
@@ -77,9 +74,7 @@ def widget_values(settings: SweepSettings) -> dict[str, Any]:
 
 def push(settings: SweepSettings, only_missing: bool = False) -> None:
     """Write ``settings`` into the widget keys (before the widgets are drawn, or in a callback)."""
-    for key, value in widget_values(settings).items():
-        if not only_missing or key not in st.session_state:
-            st.session_state[key] = value
+    url_sync.write_widgets(widget_values(settings), only_missing)
 
 
 def _store(settings: SweepSettings, warnings: list[str]) -> tuple[SweepSettings, list[str]]:
@@ -92,7 +87,7 @@ def _store(settings: SweepSettings, warnings: list[str]) -> tuple[SweepSettings,
 
 def load() -> tuple[SweepSettings, list[str]]:
     """The settings to show this run, and any warnings about the URL they came from."""
-    query = _own_query()
+    query = url_sync.own_query()
     stored: SweepSettings | None = st.session_state.get(STORED)
     playground: Scenario | None = st.session_state.get(PLAYGROUND)
     if query and (stored is None or query != stored.to_query()):
@@ -142,7 +137,7 @@ def from_widgets(stored: SweepSettings) -> tuple[SweepSettings, list[str]]:
     axes = {x.name} | ({y.name} if y else set())
     fixed = tuple(
         sorted(
-            (p.name, bool(ss[hp_key(p.name)]) if p.kind == "bool" else float(ss[hp_key(p.name)]))
+            (p.name, url_sync.typed(p, ss[hp_key(p.name)]))
             for p in optim.get(optimizer).hyperparams
             if p.name not in axes
         )
@@ -170,10 +165,7 @@ def save(settings: SweepSettings) -> None:
     """Remember the settings for this session and mirror them in the URL (keeping embed options)."""
     st.session_state[STORED] = settings
     st.session_state[CELL] = settings.cell
-    wanted = settings.to_query()
-    if _own_query() != wanted:
-        kept = {k: v for k, v in st.query_params.to_dict().items() if k in IGNORED_KEYS}
-        st.query_params.from_dict(wanted | kept)
+    url_sync.mirror(settings.to_query())
 
 
 # ---------------------------------------------------------------- callbacks (run before the script)
