@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 #: Framework versions the reference trajectories were recorded with (tests/data/framework_reference.json).
-RECORDED_WITH = "PyTorch 2.13, Keras 3.15, Optax 0.2.8 and TensorFlow 2.21 (tf.compat.v1)"
+RECORDED_WITH = "PyTorch 2.13, Keras 3.15 (JAX backend), Optax 0.2.8 and TensorFlow 2.21 (tf.compat.v1)"
 
 _HOW = f"""
 **How the update rules are checked.** The test suite replays 79 reference runs recorded from the real
