@@ -18,6 +18,7 @@ from landscapes import Surface
 
 from .figure import SpecFigure, pack_arrays
 from .levels import LossScale
+from .panels import PanelGrid, axis_names
 from .style import LIGHT, Theme
 
 ATTRACTOR_COLORS = (
@@ -63,15 +64,6 @@ def grid_shape(count: int, aspect: float = 1.0) -> tuple[int, int]:
         return 1, max(count, 1)
     rows = math.ceil(count / most)
     return rows, math.ceil(count / rows)
-
-
-def _equal_aspect(domain) -> bool:
-    (x0, x1), (y0, y1) = domain
-    return 0.4 <= (x1 - x0) / (y1 - y0) <= 2.5
-
-
-def _axis_names(i: int) -> tuple[str, str]:
-    return ("x", "y") if i == 0 else (f"x{i + 1}", f"y{i + 1}")
 
 
 def _heatmap(panel: Panel, xs, ys, codes: list[int], theme: Theme, axes: tuple[str, str]) -> dict:
@@ -214,49 +206,30 @@ def basin_figure(
     row_height = panel_height(surface, columns, width)
     legend_px = 40 + 24 * ((len(attractors) + 2) // 4)
     height = rows * row_height
-    gap_x, gap_y, title = 0.02, 30 / height, TITLE_PX / height
-    top = 1.0
-    cell_w = (1.0 - gap_x * (columns - 1)) / columns
-    cell_h = (top - gap_y * (rows - 1)) / rows
+    gap_x, gap_y = 0.02, 30 / height
+    grid = PanelGrid(
+        columns,
+        cell_w=(1.0 - gap_x * (columns - 1)) / columns,
+        cell_h=(1.0 - gap_y * (rows - 1)) / rows,
+        gap_x=gap_x,
+        gap_y=gap_y,
+        title_band=TITLE_PX / height,
+    )
 
     codes = sorted({int(c) for p in panels for c in np.unique(p.labels)}, key=lambda c: (c < 0, abs(c)))
     data: list[dict] = []
     layout_axes: dict = {}
     annotations = []
     for i, panel in enumerate(panels):
-        row, col = divmod(i, columns)
-        axes = _axis_names(i)
-        xd = [col * (cell_w + gap_x), col * (cell_w + gap_x) + cell_w]
-        yd = [top - row * (cell_h + gap_y) - cell_h, top - row * (cell_h + gap_y) - title]
+        axes = axis_names(i)
         data.append(_heatmap(panel, xs, ys, codes, theme, axes))
         data.append(_contour_lines(surface, theme, axes))
         data += _click_layers(panel, xs, ys, attractors, axes)
         marks = _markers(attractors, theme, axes, first=i == 0)
         if marks:
             data.append(marks)
-        x_key, y_key = ("xaxis", "yaxis") if i == 0 else (f"xaxis{i + 1}", f"yaxis{i + 1}")
-        common = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside"}
-        layout_axes[x_key] = {"domain": xd, "range": [x0, x1], "anchor": axes[1], **common}
-        layout_axes[y_key] = {"domain": yd, "range": [y0, y1], "anchor": axes[0], "showticklabels": col == 0,
-                              **common}  # fmt: skip
-        if _equal_aspect(surface.domain):
-            layout_axes[y_key] |= {"scaleanchor": axes[0], "scaleratio": 1}
-        if i:
-            layout_axes[x_key]["matches"] = "x"
-            layout_axes[y_key]["matches"] = "y"
-        annotations.append(
-            {
-                "text": panel.title,
-                "x": (xd[0] + xd[1]) / 2,
-                "y": yd[1],
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": theme.font(14),
-            }
-        )
+        layout_axes |= grid.axes(i, surface.domain)
+        annotations.append(grid.title(i, panel.title, theme))
     data += [_legend_entry(c, attractors, theme) for c in codes]
     layout = theme.layout(
         height,

@@ -11,6 +11,7 @@ from landscapes import Surface
 
 from .figure import SpecFigure, pack_arrays
 from .levels import LossScale
+from .panels import equal_aspect
 from .paths import PathData, sample_steps
 from .style import LIGHT, Theme, optimizer_style
 
@@ -20,12 +21,6 @@ DRAWN_POINTS = 400
 FRAMES = 100
 #: The invisible grid of clickable points that lets a click set the start (side x side).
 CLICK_GRID = 41
-
-
-def _equal_aspect(domain) -> bool:
-    (x0, x1), (y0, y1) = domain
-    ratio = (x1 - x0) / (y1 - y0)
-    return 0.4 <= ratio <= 2.5
 
 
 def background_layers(
@@ -101,7 +96,7 @@ def contour_figure(
         dragmode="pan",
         margin={"l": 10, "r": 10, "t": 40, "b": 70},
     )
-    if _equal_aspect(surface.domain):
+    if equal_aspect(surface.domain):
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     if frames and len(paths) and longest > 1:
         layout |= _animation_controls(frame_steps, theme)

@@ -27,6 +27,7 @@ from .contour import (
 )
 from .figure import SpecFigure, pack_arrays
 from .levels import LossScale
+from .panels import PanelGrid, axis_names
 from .paths import PathData, sample_steps
 from .style import LIGHT, Theme, optimizer_style
 
@@ -43,10 +44,6 @@ def columns_for(count: int) -> int:
     if count <= 2:
         return max(count, 1)
     return 2 if count == 4 else 3
-
-
-def axis_names(i: int) -> tuple[str, str]:
-    return ("x", "y") if i == 0 else (f"x{i + 1}", f"y{i + 1}")
 
 
 def _on(trace: dict, axes: tuple[str, str]) -> dict:
@@ -98,12 +95,16 @@ def multiples_figure(
     count = max(len(paths), 1)
     columns = columns_for(count)
     rows = math.ceil(count / columns)
-    (x0, x1), (y0, y1) = surface.domain
-    equal = 0.4 <= (x1 - x0) / (y1 - y0) <= 2.5
     plot_px = rows * (ROW_PX + TITLE_PX) + (rows - 1) * 30
-    gap_x, gap_y, title = 0.03, 30 / plot_px, TITLE_PX / plot_px
-    cell_w = (1.0 - gap_x * (columns - 1)) / columns
-    cell_h = (1.0 - gap_y * (rows - 1)) / rows
+    gap_x, gap_y = 0.03, 30 / plot_px
+    grid = PanelGrid(
+        columns,
+        cell_w=(1.0 - gap_x * (columns - 1)) / columns,
+        cell_h=(1.0 - gap_y * (rows - 1)) / rows,
+        gap_x=gap_x,
+        gap_y=gap_y,
+        title_band=TITLE_PX / plot_px,
+    )
     click = _click_layer(surface, PANEL_CLICK) if clickable else None
 
     longest = max((len(p.xy) for p in paths), default=1)
@@ -113,10 +114,7 @@ def multiples_figure(
     annotations: list[dict] = []
     heads: list[int] = []
     for i, path in enumerate(paths or [None]):
-        row, col = divmod(i, columns)
         axes = axis_names(i)
-        xd = [col * (cell_w + gap_x), col * (cell_w + gap_x) + cell_w]
-        yd = [1.0 - row * (cell_h + gap_y) - cell_h, 1.0 - row * (cell_h + gap_y) - title]
         data += [_on(layer, axes) for layer in background]
         if click is not None:
             data.append(_on(click, axes))
@@ -129,31 +127,10 @@ def multiples_figure(
         if path is not None:
             data.append(_head(path, int(frame_steps[-1]), theme, axes))
             heads.append(len(data) - 1)
-        x_key, y_key = ("xaxis", "yaxis") if i == 0 else (f"xaxis{i + 1}", f"yaxis{i + 1}")
-        bottom = i + columns >= count
-        common = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside"}
-        layout_axes[x_key] = {"domain": xd, "range": [x0, x1], "anchor": axes[1], "showticklabels": bottom, **common}
-        layout_axes[y_key] = {"domain": yd, "range": [y0, y1], "anchor": axes[0], "showticklabels": col == 0, **common}
-        if equal:
-            layout_axes[y_key] |= {"scaleanchor": axes[0], "scaleratio": 1}
-        if i:
-            layout_axes[x_key]["matches"] = "x"
-            layout_axes[y_key]["matches"] = "y"
+        layout_axes |= grid.axes(i, surface.domain, x_labels=i + columns >= count)
         if path is not None:
-            style = optimizer_style(path.name)
-            annotations.append(
-                {
-                    "text": f"<span style='color:{style.color}'>━━</span> <b>{path.label}</b>",
-                    "x": (xd[0] + xd[1]) / 2,
-                    "y": yd[1],
-                    "xref": "paper",
-                    "yref": "paper",
-                    "xanchor": "center",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                    "font": theme.font(14),
-                }
-            )
+            color = optimizer_style(path.name).color
+            annotations.append(grid.title(i, f"<span style='color:{color}'>━━</span> <b>{path.label}</b>", theme))
     layout = theme.layout(
         plot_px,
         **layout_axes,
