@@ -8,7 +8,15 @@ import pytest
 import landscapes
 import optim
 from scenario import Scenario
-from tests.test_playground_page import as_array, assert_healthy, contour_spec, open_app, path_traces, query_of
+from tests.test_playground_page import (
+    as_array,
+    assert_healthy,
+    contour_spec,
+    open_app,
+    open_sections,
+    path_traces,
+    query_of,
+)
 from ui import state
 from ui.custom import EXAMPLE_KEY
 
@@ -100,6 +108,7 @@ def test_examples_fill_the_box_and_the_region():
 def test_reset_keeps_the_formula():
     at = choose_custom(open_app())
     at.text_input(key=EXPR).input("x**4 - 2*x**2 + y**2").run()
+    open_sections(at, "adam")
     at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
     at.button[0].click().run()
     assert_healthy(at)

@@ -23,6 +23,14 @@ def open_app(query: dict[str, str] | None = None) -> AppTest:
     return at.run()
 
 
+def open_sections(at: AppTest, *sections: str) -> AppTest:
+    """Open sidebar expanders that draw their controls only while open (an optimizer's name, or "sched"),
+    as a click on their titles does, and rerun."""
+    for section in sections:
+        at.session_state[state.open_key(section)] = True
+    return at.run()
+
+
 def query_of(at: AppTest) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
@@ -165,10 +173,54 @@ def test_framework_without_the_optimizer_gives_a_note():
 def test_moving_a_slider_changes_the_chart_and_the_url():
     at = open_app()
     before = path_traces(at)["RMSProp"]["x"]
+    open_sections(at, "rmsprop")
     at.select_slider(key=state.hp_key("rmsprop", "lr")).set_value(0.01).run()
     assert_healthy(at)
     assert query_of(at)["rmsprop.lr"] == "0.01"
     assert not np.array_equal(as_array(path_traces(at)["RMSProp"]["x"]), as_array(before))
+
+
+def hp_sliders(at: AppTest) -> set[str]:
+    return {w.key for w in at.select_slider if w.key.startswith("pg.hp.")}
+
+
+def test_closed_optimizer_expanders_draw_nothing_but_keep_their_values():
+    at = open_app()
+    assert hp_sliders(at) == set()  # every optimizer's expander starts closed: nothing to draw
+    open_sections(at, "rmsprop")
+    assert hp_sliders(at) == {state.hp_key("rmsprop", n) for n in ("lr", "rho", "eps", "momentum")}
+    at.select_slider(key=state.hp_key("rmsprop", "lr")).set_value(0.02).run()
+    at.session_state[state.open_key("rmsprop")] = False  # closed again
+    at.run()
+    at.select_slider(key=state.STEPS).set_value(300).run()
+    assert hp_sliders(at) == set()
+    assert at.session_state[state.STORED].hp("rmsprop")["lr"] == 0.02 and query_of(at)["rmsprop.lr"] == "0.02"
+    assert open_sections(at, "rmsprop").select_slider(key=state.hp_key("rmsprop", "lr")).value == 0.02
+
+
+def test_a_link_opened_while_an_expander_is_closed_sets_its_values():
+    at = open_app()
+    at.query_params["rmsprop.lr"] = "0.005"  # the address bar changed from outside
+    at.run()
+    assert at.session_state[state.STORED].hp("rmsprop")["lr"] == 0.005
+    assert open_sections(at, "rmsprop").select_slider(key=state.hp_key("rmsprop", "lr")).value == 0.005
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = open_app()
+    open_sections(at, "rmsprop", "sched")
+    at.select_slider(key=state.hp_key("rmsprop", "lr")).set_value(0.02).run()
+    at.selectbox(key="pg.sched.kind").set_value("cosine").run()
+    at.select_slider(key=state.STEPS).set_value(300).run()
+    at.number_input(key=state.SEED).set_value(7).run()
+    before = at.session_state[state.STORED]
+    for page in ("views/lessons.py", "views/sweep.py", "views/maps.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+        at.query_params.clear()  # the browser's navigation to another page drops the address's query
+        at.switch_page("views/playground.py").run()
+        assert at.session_state[state.STORED] == before, page
+    assert_healthy(at)
 
 
 def test_every_control_reaches_the_scenario():
@@ -177,6 +229,7 @@ def test_every_control_reaches_the_scenario():
     at.select_slider(key=state.param_key("angle")).set_value(45.0).run()
     at.button_group(key=state.OPTIMIZERS).set_value(["sgd", "nesterov", "rmsprop", "adadelta", "nadam"]).run()
     at.radio(key=state.CONVENTION).set_value("optax").run()
+    open_sections(at, "nesterov", "rmsprop", "nadam")
     at.select_slider(key=state.hp_key("nesterov", "momentum")).set_value(0.95).run()
     at.toggle(key=state.hp_key("rmsprop", "centered")).set_value(True).run()
     at.select_slider(key=state.hp_key("rmsprop", "eps")).set_value(1e-3).run()
@@ -215,6 +268,7 @@ def test_surface_change_loads_that_surfaces_preset_and_reset_restores_it():
     scenario = at.session_state[state.STORED]
     expected = Scenario.default("rosenbrock").with_changes(convention="keras")
     assert scenario == expected
+    open_sections(at, "adam")
     at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
     at.button[0].click().run()
     assert at.session_state[state.STORED] == expected

@@ -12,7 +12,7 @@ from analysis import seed_bands
 from analysis.seed_bands import PATHS_DRAWN, SeedBand
 from optim.denominator import DenominatorTerms, denominator_terms
 from scenario import BANDS_DEFAULT, BANDS_MAX, BANDS_MIN, Scenario
-from ui import state
+from ui import controls, state
 from ui.compute import SurfaceKey, read_only, run_args, run_path, surface_of
 from viz.eps import first_dominance
 from viz.paths import PathData
@@ -30,6 +30,7 @@ def bands_control(disabled: bool = False) -> None:
         "Noise bands (seeds)",
         options=stops,
         key=state.BANDS,
+        persist_state=controls.PERSIST,
         format_func=lambda n: "off" if n == 0 else str(n),
         disabled=disabled or not noisy,
         help="With gradient noise on, run each optimizer under this many noise seeds (the first is the seed "

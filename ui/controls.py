@@ -2,6 +2,11 @@
 
 Every control is created from ``st.session_state`` only (never with ``value=``), so a Scenario
 can be pushed into the widgets before they are drawn.
+
+Every control that holds a page's settings keeps its value while it is not drawn (``PERSIST``): in a
+closed expander that skips its contents, or while the user is on another page. Without it Streamlit
+drops a hidden widget's value, and the key may fall back to the first value the page wrote into it
+(seen in AppTest: a learning rate moved in a since-closed expander came back at its preset).
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import streamlit as st
 
 from landscapes import Param
 from optim import HyperParam
+
+#: ``persist_state`` of every settings widget (Streamlit >= 1.59).
+PERSIST = "session"
 
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 _DECAY = (
@@ -82,14 +90,25 @@ def stepped_slider(label: str, key: str, options: Sequence[float], help: str | N
     stops = sorted(set(options) | ({float(current)} if current is not None else set()))
     if current is None:
         st.session_state[key] = stops[0]
-    return st.select_slider(label, options=stops, key=key, format_func=format_number, help=help, **kwargs)
+    return st.select_slider(
+        label, options=stops, key=key, format_func=format_number, help=help, persist_state=PERSIST, **kwargs
+    )
+
+
+def lazy_expander(label: str, key: str, start_open: bool = False):
+    """A sidebar expander whose contents the caller draws only while it is open (``.open``): opening or
+    closing it reruns the page. ``start_open`` is its state when the session first draws it; later reruns
+    keep the user's choice (``expanded=`` is not passed, since a changed ``expanded=`` would make Streamlit
+    treat it as a new expander and close it)."""
+    st.session_state.setdefault(key, start_open)
+    return st.expander(label, key=key, on_change="rerun")
 
 
 def hyperparam_control(p: HyperParam, key: str, disabled: bool = False, note: str | None = None):
     """The control for one hyperparameter: a toggle for flags, a stepped slider for numbers."""
     help_text = p.help + (f" {note}" if note else "")
     if p.kind == "bool":
-        return st.toggle(p.label, key=key, help=help_text, disabled=disabled)
+        return st.toggle(p.label, key=key, help=help_text, disabled=disabled, persist_state=PERSIST)
     return stepped_slider(p.label, key, options_for(p), help=help_text, disabled=disabled)
 
 

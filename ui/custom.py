@@ -9,6 +9,7 @@ import landscapes
 from landscapes.expression import GRID, MAX_LENGTH, ExpressionError
 from scenario import markdown_text
 from ui import state
+from ui.controls import PERSIST
 
 EXAMPLE_KEY = "pg.example"
 ALLOWED = (
@@ -44,6 +45,7 @@ def controls(disabled: bool = False) -> None:
         placeholder="e.g. x**2 + 100*y**2",
         help="Type a formula in x and y and press Enter. " + ALLOWED,
         disabled=disabled,
+        persist_state=PERSIST,
     )
     _, error = state.surface_params(landscapes.CUSTOM)
     if error is not None:
@@ -64,6 +66,7 @@ def controls(disabled: bool = False) -> None:
             format="%g",
             on_change=state.on_formula_change,
             disabled=disabled,
+            persist_state=PERSIST,
         )
     st.pills(
         "Examples",

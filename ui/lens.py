@@ -20,6 +20,7 @@ from viz.paths import PathData
 from viz.style import Theme
 
 from . import compute, state, teach
+from .controls import PERSIST
 
 #: Off-diagonal Hessian entries below this fraction of the diagonal count as an axis-aligned Hessian.
 ALIGNED = 1e-12
@@ -39,12 +40,14 @@ def controls(scenario: Scenario) -> None:
     left.toggle(
         "Small multiples",
         key=state.MULTI,
+        persist_state=PERSIST,
         help="Small multiples: a contour per optimizer on shared axes, with one play head. Travels in the link.",
         disabled=locked,
     )
     middle.toggle(
         "Curvature at step k",
         key=state.CURV,
+        persist_state=PERSIST,
         help="Hessian eigenvalues, the local condition number and the curvature ellipse at each optimizer's "
         "iterate k, and how this step's learning rate compares with the stability limit. Travels in the link.",
         disabled=locked,
@@ -58,6 +61,7 @@ def controls(scenario: Scenario) -> None:
             0,
             max(last, 1),
             key=state.STEP_K,
+            persist_state=PERSIST,
             disabled=last < 1 or locked,
             help="The chart's play head lives in your browser and the app cannot see it: pick the step here.",
         )

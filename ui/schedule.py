@@ -16,8 +16,10 @@ import streamlit as st
 import optim
 from optim import schedules
 from scenario import schedule_range
+from ui.controls import PERSIST, lazy_expander
 
 KIND = "pg.sched.kind"
+OPEN = "pg.open.sched"  # the expander's open state (outside "pg.sched.": not a schedule value)
 
 
 def key(kind: str, name: str) -> str:
@@ -56,24 +58,45 @@ def preview(schedule: optim.Schedule, steps: int, points: int = 300) -> pd.DataF
 def _int_input(label: str, kind: str, name: str, disabled: bool) -> None:
     low, high = schedule_range(kind, name)
     st.number_input(
-        label, int(low), int(high), step=10, key=key(kind, name), disabled=disabled, help=schedules.PARAMS[name].help
+        label,
+        int(low),
+        int(high),
+        step=10,
+        key=key(kind, name),
+        disabled=disabled,
+        help=schedules.PARAMS[name].help,
+        persist_state=PERSIST,
     )
 
 
 def _float_input(label: str, kind: str, name: str, disabled: bool, step: float, fmt: str, help: str) -> None:
     low, high = schedule_range(kind, name)
-    st.number_input(label, low, high, step=step, format=fmt, key=key(kind, name), disabled=disabled, help=help)
+    st.number_input(
+        label,
+        low,
+        high,
+        step=step,
+        format=fmt,
+        key=key(kind, name),
+        disabled=disabled,
+        help=help,
+        persist_state=PERSIST,
+    )
 
 
 def controls(steps: int, disabled: bool = False) -> None:
     """The "Learning-rate schedule" expander: kind, its parameters, a warm-up, and what it does."""
     ss = st.session_state
     kind = ss.get(KIND, "constant")
-    with st.expander("Learning-rate schedule", expanded=kind != "constant"):
+    box = lazy_expander("Learning-rate schedule", OPEN, start_open=kind != "constant")
+    if not box.open:
+        return  # nothing drawn while closed; the widgets keep their values (PERSIST)
+    with box:
         st.selectbox(
             "Schedule",
             list(schedules.KINDS),
             key=KIND,
+            persist_state=PERSIST,
             format_func=schedules.LABELS.get,
             disabled=disabled,
             help="Multiplies every optimizer's lr at update t (t = 0 first), as the frameworks' schedulers do.",
@@ -90,7 +113,15 @@ def controls(steps: int, disabled: bool = False) -> None:
             _float_input("γ per step", kind, "gamma", disabled, 0.001, "%.4f", help)
         elif kind == "cosine":
             _int_input("Decay steps T", kind, "T", disabled)
-            st.slider("Floor (fraction of lr)", 0.0, 1.0, step=0.01, key=key(kind, "floor"), disabled=disabled)
+            st.slider(
+                "Floor (fraction of lr)",
+                0.0,
+                1.0,
+                step=0.01,
+                key=key(kind, "floor"),
+                disabled=disabled,
+                persist_state=PERSIST,
+            )
         left, right = st.columns(2)
         with left:
             _int_input("Warm-up W", kind, "warmup", disabled)

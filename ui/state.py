@@ -37,6 +37,12 @@ def hp_key(optimizer: str, name: str) -> str:
     return f"pg.hp.{optimizer}.{name}"
 
 
+def open_key(section: str) -> str:
+    """The key of a sidebar expander that draws its controls only while open (an optimizer's name, or
+    "sched" for the learning-rate schedule)."""
+    return f"pg.open.{section}"
+
+
 def widget_values(scenario: Scenario) -> dict[str, object]:
     """Every widget key and the value it must show for ``scenario``."""
     values: dict[str, object] = {

@@ -55,6 +55,7 @@ def sidebar() -> None:
             format_func=lambda n: landscapes.spec(n).label,
             on_change=state.on_surface_change,
             disabled=link.locked("surface"),
+            persist_state=controls.PERSIST,
         )
         if surface == landscapes.CUSTOM:
             custom.controls(disabled=link.locked("surface"))
@@ -70,6 +71,7 @@ def sidebar() -> None:
             key=state.OPTIMIZERS,
             format_func=lambda n: optim.get(n).label,
             disabled=link.locked("opt"),
+            persist_state=controls.PERSIST,
         )
     if link.shown("conv"):
         st.radio(
@@ -81,6 +83,7 @@ def sidebar() -> None:
             help="Which framework's exact update rule to use: where eps goes, how accumulators start, "
             "what the momentum buffer holds, how bias correction meets eps.",
             disabled=link.locked("conv"),
+            persist_state=controls.PERSIST,
         )
         verified_note()
     convention = st.session_state[state.CONVENTION]
@@ -90,7 +93,12 @@ def sidebar() -> None:
         if not any(link.shown(f"{name}.{p.name}") for p in opt.hyperparams):
             continue
         free = link.active and any(link.status(f"{name}.{p.name}") == "free" for p in opt.hyperparams)
-        with st.expander(f"{opt.label}", expanded=free):  # a teacher link opens the knobs it leaves free
+        # A teacher link opens the knobs it leaves free. A closed expander draws nothing (its widgets keep
+        # their values, controls.PERSIST), so a slider move pays for the open optimizers' controls only.
+        box = controls.lazy_expander(opt.label, state.open_key(name), start_open=free)
+        if not box.open:
+            continue
+        with box:
             st.caption(opt.summary)
             ignored = opt.rule(convention).ignores if opt.supports(convention) else ()
             for p in opt.hyperparams:
@@ -122,12 +130,11 @@ def sidebar() -> None:
     if link.shown("start"):
         locked = link.locked("start")
         left, right = st.columns(2)
-        left.number_input(
-            "Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X, disabled=locked
-        )
-        right.number_input(
-            "Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y, disabled=locked
-        )
+        for column, label, key in ((left, "Start x", state.START_X), (right, "Start y", state.START_Y)):
+            low, high = (x0, x1) if key == state.START_X else (y0, y1)
+            column.number_input(
+                label, low, high, step=0.1, format="%.3f", key=key, disabled=locked, persist_state=controls.PERSIST
+            )
         if not locked:
             st.caption("Or click anywhere on the contour to start there.")
     if link.shown("noise"):
@@ -140,7 +147,13 @@ def sidebar() -> None:
         )
     if link.shown("seed"):
         st.number_input(
-            "Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED, disabled=link.locked("seed")
+            "Noise seed",
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            key=state.SEED,
+            disabled=link.locked("seed"),
+            persist_state=controls.PERSIST,
         )
     if link.shown("noise"):
         bands_control(disabled=link.locked("noise"))
@@ -158,6 +171,7 @@ def sidebar() -> None:
             key=state.PRESENT,
             help="Large type for a projector; travels in the share link.",
             disabled=link.locked("present"),
+            persist_state=controls.PERSIST,
         )
     if link.shown("reset"):
         st.button(teach.reset_label(), on_click=teach.on_reset, width="stretch", disabled=link.locked("reset"))

@@ -362,6 +362,11 @@ class Session:
 
     def _handle_delta(self, msg: ForwardMsg, run: _Collector) -> None:
         delta = msg.delta
+        if delta.WhichOneof("type") == "add_block":
+            block = delta.add_block
+            if block.WhichOneof("type") == "expandable" and block.expandable.id:  # a stateful expander
+                self._register(run, Widget(block.expandable.id, "expander", block.expandable.label, block.expandable))
+            return
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element
@@ -375,9 +380,12 @@ class Session:
         elif etype in WIDGET_TYPES:
             proto = getattr(element, etype)
             if proto.id:
-                widget = Widget(proto.id, etype, getattr(proto, "label", ""), proto)
-                run.widgets[widget.key or widget.label] = widget
-                run.widget_ids.add(proto.id)
+                self._register(run, Widget(proto.id, etype, getattr(proto, "label", ""), proto))
+
+    @staticmethod
+    def _register(run: _Collector, widget: Widget) -> None:
+        run.widgets[widget.key or widget.label] = widget
+        run.widget_ids.add(widget.id)
 
     def _fail(self, error: Exception) -> None:
         run = self._run
@@ -419,6 +427,13 @@ class Session:
     def set_toggle(self, key: str, value: bool) -> WidgetState:
         """st.checkbox / st.toggle."""
         return WidgetState(id=self.widget(key).id, bool_value=bool(value))
+
+    def set_expander(self, key: str, expanded: bool) -> WidgetState:
+        """A stateful st.expander (``on_change`` set): opened or closed by a click on its title."""
+        widget = self.widget(key)
+        if widget.kind != "expander":
+            raise ValueError(f"{key!r} is a {widget.kind}, not an expander")
+        return WidgetState(id=widget.id, bool_value=bool(expanded))
 
     def set_choice(self, key: str, option: str) -> WidgetState:
         """st.radio / st.selectbox: the formatted option."""

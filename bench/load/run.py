@@ -308,6 +308,7 @@ class Student:
         self.state: dict[str, str] = {}  # the server's view of this session (its query parameters)
         self.seeds_sent = 0
         self.session: Session | None = None
+        self.target = ""  # the optimizer whose lr the next "lr" (or "open") interaction moves
         self.phase = "page load"  # what the session is doing (for error messages)
         self.blip_at = self.rng.randrange(1, cfg.interactions) if cfg.interactions > 1 else 0  # reconnect here
 
@@ -347,7 +348,12 @@ class Student:
         if self.seeds_sent == 0:
             return "seed"
         kinds, weights = zip(*ACTIONS, strict=True)
-        return self.rng.choices(kinds, weights)[0]
+        kind = self.rng.choices(kinds, weights)[0]
+        if kind == "lr":
+            self.target = self.rng.choice(self.shown_optimizers())
+            if not self.session.widget(f"pg.open.{self.target}").proto.expanded:
+                return "open"  # its sliders are drawn only in its open expander: a student clicks it first
+        return kind
 
     def _other_option(self, key: str, current: str | None) -> str:
         """Another stop of a select_slider: a drag of 1-3 stops either way, or (--jumps) any stop."""
@@ -364,8 +370,10 @@ class Student:
             option = self._other_option("pg.steps", self.state.get("steps"))
             self.expected["steps"] = float(option)
             return await s.run(widgets=[s.set_select_slider("pg.steps", option)])
+        if kind == "open":
+            return await s.run(widgets=[s.set_expander(f"pg.open.{self.target}", True)])
         if kind == "lr":
-            name = rng.choice(self.shown_optimizers())
+            name = self.target
             option = self._other_option(f"pg.hp.{name}.lr", self.state.get(f"{name}.lr"))
             self.expected[f"{name}.lr"] = float(option)
             return await s.run(widgets=[s.set_select_slider(f"pg.hp.{name}.lr", option)])

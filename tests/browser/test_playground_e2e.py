@@ -103,3 +103,31 @@ def test_junk_link_shows_warnings_not_tracebacks(tab):
     assert tab.exceptions() == []
     warnings = tab.page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts()
     assert len(warnings) >= 3
+
+
+def test_settings_survive_closing_the_expander_and_a_visit_to_another_page(tab):
+    tab.open("/", charts=3)
+    title = tab.page.locator("summary", has_text=re.compile(r"RMSProp$"))
+    expander = tab.page.locator('[data-testid="stExpander"]').filter(has=title)
+    expander.locator("summary").click()  # the sliders are drawn once the expander is open
+    expander.locator('input[type="range"][aria-label="learning rate"]').focus()
+    tab.page.keyboard.press("ArrowLeft")
+    tab.wait_idle(3, after_input=True)
+    tab.page.wait_for_function("() => location.search.includes('rmsprop.lr=0.04&')", timeout=20000)
+    moved = path(tab, "RMSProp")
+    expander.locator("summary").click()  # closed again: nothing drawn, the value stays
+    tab.wait_idle(3, after_input=True)
+    assert expander.locator('input[type="range"]').count() == 0
+    assert "rmsprop.lr=0.04&" in tab.page.url and path(tab, "RMSProp") == moved
+
+    nav = tab.page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Lessons", exact=True).click()
+    tab.page.wait_for_function("() => location.pathname.endsWith('/lessons')", timeout=20000)
+    tab.wait_idle(1)
+    nav.get_by_text("Playground", exact=True).click()
+    tab.page.wait_for_function("() => !location.pathname.endsWith('/lessons')", timeout=20000)
+    tab.wait_idle(3)
+    tab.page.wait_for_function("() => location.search.includes('surface=')", timeout=20000)
+    assert query(tab)["rmsprop.lr"] == "0.04"
+    assert path(tab, "RMSProp") == moved
+    assert tab.exceptions() == [] and tab.errors == []
