@@ -71,20 +71,12 @@ def push(settings: MapsSettings, only_missing: bool = False) -> None:
 
 def load() -> tuple[MapsSettings, list[str]]:
     """The settings to show this run, and any warnings about the URL they came from."""
-    query = url_sync.own_query()
-    stored: MapsSettings | None = st.session_state.get(STORED)
-    if stored is None or (query and query != stored.to_query()):
-        settings, warnings = MapsSettings.from_query(query)
-        push(settings)
-        st.session_state[STORED], st.session_state[WARNINGS] = settings, warnings
-        return settings, warnings
-    push(stored, only_missing=True)
-    return stored, st.session_state.get(WARNINGS, [])
+    settings, warnings, _ = url_sync.load(STORED, WARNINGS, MapsSettings.from_query, push)
+    return settings, warnings
 
 
 def ensure_hp_defaults(surface: str, optimizer: str) -> None:
-    for name, value in presets.default_hp(surface, optimizer).items():
-        st.session_state.setdefault(hp_key(optimizer, name), value)
+    url_sync.ensure_hp_defaults(surface, optimizer, hp_key)
 
 
 def from_widgets(stored: MapsSettings) -> MapsSettings:

@@ -13,7 +13,6 @@ import streamlit as st
 
 import landscapes
 import optim
-import presets
 from landscapes.custom import DOMAIN_PARAMS
 from scenario import BANDS_DEFAULT, Items, Scenario
 from ui import schedule as schedule_ui
@@ -75,22 +74,15 @@ def push(scenario: Scenario, only_missing: bool = False) -> None:
 
 def load() -> tuple[Scenario, list[str]]:
     """The scenario to show this run, and any warnings about the URL it came from."""
-    query = url_sync.own_query()
-    stored: Scenario | None = st.session_state.get(STORED)
-    if stored is None or (query and query != stored.to_query()):
-        scenario, warnings = Scenario.from_query(query)
-        push(scenario)
-        st.session_state[STORED] = st.session_state[FROM_URL] = scenario
-        st.session_state[WARNINGS] = warnings
-        return scenario, warnings
-    push(stored, only_missing=True)
-    return stored, st.session_state.get(WARNINGS, [])
+    scenario, warnings, from_url = url_sync.load(STORED, WARNINGS, Scenario.from_query, push)
+    if from_url:
+        st.session_state[FROM_URL] = scenario  # a teacher link's locked values
+    return scenario, warnings
 
 
 def ensure_hp_defaults(surface: str, optimizer: str) -> None:
     """A newly chosen optimizer starts from this surface's preset."""
-    for name, value in presets.default_hp(surface, optimizer).items():
-        st.session_state.setdefault(hp_key(optimizer, name), value)
+    url_sync.ensure_hp_defaults(surface, optimizer, hp_key)
 
 
 def surface_params(surface: str) -> tuple[Items, ValueError | None]:

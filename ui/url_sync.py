@@ -8,10 +8,12 @@ Streamlit's own query keys (``embed``, ``embed_options``) belong to the browser,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import streamlit as st
 
 import optim
+import presets
 from scenario import IGNORED_KEYS
 
 
@@ -32,6 +34,29 @@ def mirror(query: Mapping[str, str]) -> None:
     if own_query() != query:
         kept = {k: v for k, v in st.query_params.to_dict().items() if k in IGNORED_KEYS}
         st.query_params.from_dict(dict(query) | kept)
+
+
+def load(
+    stored_key: str, warnings_key: str, parse: Callable[[dict[str, str]], tuple[Any, list[str]]], push: Callable
+) -> tuple[Any, list[str], bool]:
+    """A page's settings for this run: parsed from the address bar on a first visit or when it was changed
+    from outside (then True), else the ones stored in the session. ``push(settings, only_missing=...)``
+    writes them into the widget keys; ``parse`` returns the settings and warnings about the query."""
+    query = own_query()
+    stored = st.session_state.get(stored_key)
+    if stored is None or (query and query != stored.to_query()):
+        settings, warnings = parse(query)
+        push(settings)
+        st.session_state[stored_key], st.session_state[warnings_key] = settings, warnings
+        return settings, warnings, True
+    push(stored, only_missing=True)
+    return stored, st.session_state.get(warnings_key, []), False
+
+
+def ensure_hp_defaults(surface: str, optimizer: str, key: Callable[[str, str], str]) -> None:
+    """A newly chosen optimizer's widgets start from this surface's preset (``key(optimizer, name)``)."""
+    for name, value in presets.default_hp(surface, optimizer).items():
+        st.session_state.setdefault(key(optimizer, name), value)
 
 
 def typed(param, value) -> bool | float:
