@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole test suite: installs the Python test tools and (if missing) Debian's Chromium for
-# the browser tests, then runs pytest. Extra arguments go to pytest, e.g. ./test.sh -k sweep
+# the browser tests, then runs pytest. With arguments, one pytest run with them, e.g. ./test.sh -k sweep
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON="${PYTHON:-python3}"
@@ -19,4 +19,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-exec "$PYTHON" -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec "$PYTHON" -m pytest "$@"
+fi
+# The whole suite: unit, property and page tests on every core (pytest-xdist), then the browser tests,
+# which share one server and one Chromium, on their own. Both always run; either failing fails.
+status=0
+"$PYTHON" -m pytest -n auto --ignore=tests/browser || status=$?
+"$PYTHON" -m pytest tests/browser || status=$?
+exit "$status"
