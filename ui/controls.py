@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from landscapes import Param
 from optim import HyperParam
@@ -95,7 +96,7 @@ def stepped_slider(label: str, key: str, options: Sequence[float], help: str | N
     )
 
 
-def lazy_expander(label: str, key: str, start_open: bool = False):
+def lazy_expander(label: str, key: str, start_open: bool = False) -> DeltaGenerator:
     """A sidebar expander whose contents the caller draws only while it is open (``.open``): opening or
     closing it reruns the page. ``start_open`` is its state when the session first draws it; later reruns
     keep the user's choice (``expanded=`` is not passed, since a changed ``expanded=`` would make Streamlit

@@ -130,8 +130,10 @@ def sidebar() -> None:
     if link.shown("start"):
         locked = link.locked("start")
         left, right = st.columns(2)
-        for column, label, key in ((left, "Start x", state.START_X), (right, "Start y", state.START_Y)):
-            low, high = (x0, x1) if key == state.START_X else (y0, y1)
+        for column, label, key, (low, high) in (
+            (left, "Start x", state.START_X, (x0, x1)),
+            (right, "Start y", state.START_Y, (y0, y1)),
+        ):
             column.number_input(
                 label, low, high, step=0.1, format="%.3f", key=key, disabled=locked, persist_state=controls.PERSIST
             )
