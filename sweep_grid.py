@@ -33,7 +33,16 @@ def run_chunk(job: SweepJob, surface: Surface, first: int, stop: int) -> optim.S
     """The sweep of cells [first, stop). Raises ValueError (e.g. the framework lacks the optimizer)."""
     hp = {k: v[first:stop] if isinstance(v, np.ndarray) else v for k, v in job.grid_hp().items()}
     return optim.sweep(
-        job.optimizer, surface, job.start, job.steps, job.tol, job.convention, schedule=job.schedule, **hp
+        job.optimizer,
+        surface,
+        job.start,
+        job.steps,
+        job.tol,
+        job.convention,
+        noise=job.noise,
+        seed=job.seed,
+        schedule=job.schedule,
+        **hp,
     )
 
 

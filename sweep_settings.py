@@ -13,6 +13,7 @@ URL parameters (all optional; see README):
     y=rho ymin=0  ymax=0.9999  ny=100  yscale=log1m     the y axis (y=none: a single row)
     metric=loss|steps|diverged  cell=12,40  cmp=sgd,momentum,rmsprop,adam  best=steps|loss  present=1
     sched=cosine  sched.T=500 ...                       a learning-rate schedule for every run (the Scenario's)
+    noise=0.1  seed=0                                    gradient noise: every cell sees the same sequence
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ CRITERIA = {"steps": "fewest steps to tolerance", "loss": "lowest final loss"}
 #: Decay rates: their interesting values crowd near 1, so they default to the log1m scale.
 DECAY_NAMES = {"rho", "beta1", "beta2", "momentum"}
 #: Keys that ``Scenario.from_query`` reads for us (plus "<surface>.*", "<optimizer>.*" and "sched.*").
-SCENARIO_KEYS = {"surface", "conv", "start", "steps", "tol", "present", "opt", "sched"}
+SCENARIO_KEYS = {"surface", "conv", "start", "steps", "tol", "present", "opt", "sched", "noise", "seed"}
 AXIS_KEYS = {f"{a}{k}" for a in "xy" for k in ("", "min", "max", "scale")} | {"nx", "ny"}
 OWN_KEYS = AXIS_KEYS | {"metric", "cell", "cmp", "best"}
 
@@ -183,6 +184,8 @@ class SweepJob:
     y: Axis | None  # None: the optimizer has a single number to sweep (SGD's lr)
     fixed: Items  # every hyperparameter that is not an axis
     schedule: optim.Schedule | None = None  # one learning-rate schedule for every cell; None = constant
+    noise: float = 0.0  # gradient noise (std); every cell sees the same sequence, that of ``seed``
+    seed: int = 0
 
     @property
     def surface_key(self) -> tuple[str, Items]:
@@ -230,6 +233,8 @@ class SweepJob:
             tol=self.tol,
             present=present,
             schedule=self.schedule,
+            noise=self.noise,
+            seed=self.seed,
         )
 
 
@@ -258,7 +263,7 @@ class SweepSettings:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, optimizer: str | None = None) -> SweepSettings:
-        """Settings seeded from a Playground view: its surface, start, steps, convention, tolerance;
+        """Settings seeded from a Playground view: its surface, start, steps, convention, tolerance, noise;
         RMSProp (or its first optimizer) with its hyperparameters; its optimizers for the comparison."""
         if optimizer is None:
             shown = scenario.optimizers
@@ -278,6 +283,8 @@ class SweepSettings:
             y=y,
             fixed=tuple(sorted((k, v) for k, v in hp.items() if k not in axes)),
             schedule=scenario.schedule,
+            noise=scenario.noise,
+            seed=scenario.seed,
         )
         compare = scenario.optimizers if len(scenario.optimizers) >= 2 else DEFAULT_COMPARE
         best = "steps" if scenario.landscape().min_value is not None else "loss"
@@ -292,8 +299,6 @@ class SweepSettings:
         axes = {job.x.name} | ({job.y.name} if job.y else set())
         for name in axes:
             query.pop(f"{job.optimizer}.{name}", None)
-        query.pop("noise", None)
-        query.pop("seed", None)
         for letter, axis in (("x", job.x), ("y", job.y)):
             if axis is None:
                 query[letter] = "none"

@@ -54,12 +54,16 @@ def tune_lr(
     hp: dict[str, object],
     criterion: str,
     schedule: optim.Schedule | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> Tuned:
-    """Search lr for ``optimizer`` with the other hyperparameters ``hp`` (every run follows ``schedule``).
-    Raises ValueError when the framework lacks the optimizer."""
+    """Search lr for ``optimizer`` with the other hyperparameters ``hp`` (every run follows ``schedule`` and
+    sees the same gradient noise). Raises ValueError when the framework lacks the optimizer."""
     lrs = lr_grid(optimizer)
     fixed = {k: v for k, v in hp.items() if k != "lr"}
-    result = optim.sweep(optimizer, surface, start, steps, tol, convention, schedule=schedule, lr=lrs, **fixed)
+    result = optim.sweep(
+        optimizer, surface, start, steps, tol, convention, noise, seed, schedule=schedule, lr=lrs, **fixed
+    )
     gap = result.final_loss - (surface.min_value or 0.0)
     best = best_index(gap, result.steps_to_tol, result.diverged_at >= 0, criterion, tol)
     chosen = fixed | ({"lr": float(lrs[best])} if best is not None else {"lr": hp.get("lr")})

@@ -72,6 +72,30 @@ def test_scalar_hyperparameters_agree_to_round_off():
         np.testing.assert_allclose(grid.final_loss[j, i], traj.loss[-1], rtol=1e-9)
 
 
+def test_with_gradient_noise_every_cell_is_the_single_run_with_that_seed(monkeypatch):
+    monkeypatch.setattr(sweep_grid, "CHUNK", 13)  # the noise must not depend on the chunk a cell is in
+    job = SweepSettings.default("saddle", "rmsprop").job
+    job = replace(job, steps=120, noise=0.2, seed=5, x=replace(job.x, count=6), y=replace(job.y, count=5))
+    surface = landscapes.get("saddle")
+    grid = grid_of(job, surface)
+    quiet = grid_of(replace(job, noise=0.0), surface)
+    assert not np.array_equal(grid.final_loss, quiet.final_loss)
+    for i, j in [(0, 0), (3, 2), (5, 4)]:
+        axes = {job.x.name, job.y.name}
+        hp = {k: np.array([v]) if k in axes else v for k, v in job.cell_hp(i, j).items()}
+        run = optim.run("rmsprop", surface, job.start, job.steps, noise=0.2, seed=5, **hp)
+        assert grid.final_loss[j, i] == run.loss[-1, 0]
+        assert grid.diverged_at[j, i] == run.diverged_at[0]
+
+
+def test_lr_search_with_noise_matches_the_noisy_single_run():
+    surface = landscapes.get("bowl")
+    tuned = tuning.tune_lr("adam", surface, (-1.8, 1.2), 150, 1e-6, "pytorch", {"lr": 0.05}, "loss", None, 0.1, 3)
+    best_lr = float(tuned.lrs[tuned.best])
+    traj = optim.run("adam", surface, (-1.8, 1.2), 150, noise=0.1, seed=3, lr=np.array([best_lr]))
+    assert traj.loss[-1, 0] == tuned.result.final_loss[tuned.best]
+
+
 def test_single_row_for_sgd():
     job = SweepSettings.default("bowl", "sgd").job
     job = replace(job, x=Axis("lr", 1e-3, 1.0, 9, "log"))

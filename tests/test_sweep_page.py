@@ -180,6 +180,23 @@ def test_a_large_sweep_waits_for_the_button_then_runs():
     assert heatmap(at) is not None
 
 
+def test_gradient_noise_changes_the_map_and_travels_to_the_playground():
+    quiet = open_sweep(SMALL | {"surface": "saddle"})
+    at = open_sweep(SMALL | {"surface": "saddle"})
+    at.select_slider(key=state.NOISE).set_value(0.3).run()
+    assert_healthy(at)
+    query = query_of(at)
+    assert (query["noise"], query["seed"]) == ("0.3", "0")
+    assert not at.number_input(key=state.SEED).disabled and quiet.number_input(key=state.SEED).disabled
+    noisy_z, quiet_z = heatmap(at)["data"][0]["z"], heatmap(quiet)["data"][0]["z"]
+    assert noisy_z != quiet_z
+    assert "gradient noise of std 0.3" in " ".join(m.value for m in at.markdown)
+    link = links(at)["Open this run in the Playground"]
+    assert (link["noise"], link["seed"]) == ("0.3", "0")
+    at.number_input(key=state.SEED).set_value(9).run()
+    assert query_of(at)["seed"] == "9" and heatmap(at)["data"][0]["z"] != noisy_z
+
+
 def test_seeded_from_the_playground():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["surface"] = "himmelblau"

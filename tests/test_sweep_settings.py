@@ -71,6 +71,19 @@ def test_seeded_from_the_playground_view():
     assert SweepSettings.from_scenario(only_adam).job.optimizer == "adam"
 
 
+def test_gradient_noise_comes_from_the_playground_and_travels_in_the_link():
+    scenario = Scenario.default("saddle").with_changes(noise=0.3, seed=7)
+    settings = SweepSettings.from_scenario(scenario)
+    assert (settings.job.noise, settings.job.seed) == (0.3, 7)
+    query = settings.to_query()
+    assert (query["noise"], query["seed"]) == ("0.3", "7")
+    assert parse(query) == (settings, [])
+    cell = settings.cell_scenario(3, 4)
+    assert (cell.noise, cell.seed) == (0.3, 7)  # "Open this run in the Playground" is the same noisy run
+    clamped, warnings = parse(query | {"noise": "-1"})
+    assert clamped.job.noise == 0.0 and any("noise" in w for w in warnings)
+
+
 def test_sgd_has_a_single_row():
     x, y = default_axes("sgd")
     assert x.name == "lr" and y is None

@@ -54,9 +54,11 @@ def tuned(
     tol: float,
     criterion: str,
     schedule: optim.Schedule | None = None,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> tuning.Tuned | str:
     """One optimizer's learning-rate search with its other hyperparameters at the surface's defaults
-    (every run follows ``schedule``)."""
+    (every run follows ``schedule`` and sees the same gradient noise)."""
     try:
         return tuning.tune_lr(
             optimizer,
@@ -68,6 +70,8 @@ def tuned(
             presets.default_hp(key[0], optimizer),
             criterion,
             schedule,
+            noise,
+            seed,
         )
     except ValueError as error:
         return str(error)

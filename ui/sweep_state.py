@@ -26,6 +26,7 @@ STORED, WARNINGS, SEEDED = "sw.settings", "sw.warnings", "sw.seeded_from"
 PLAYGROUND = "pg.scenario"
 SURFACE, OPTIMIZER, CONVENTION = "sw.surface", "sw.optimizer", "sw.convention"
 STEPS, TOL, START_X, START_Y = "sw.steps", "sw.tol", "sw.start_x", "sw.start_y"
+NOISE, SEED = "sw.noise", "sw.seed"
 METRIC, COMPARE, BEST, CELL = "sw.metric", "sw.compare", "sw.best", "sw.cell"
 CELL_X, CELL_Y, MAP = "sw.cell.x", "sw.cell.y", "sw.map"
 NO_AXIS = "none"
@@ -53,6 +54,8 @@ def widget_values(settings: SweepSettings) -> dict[str, Any]:
         TOL: job.tol,
         START_X: float(job.start[0]),
         START_Y: float(job.start[1]),
+        NOISE: job.noise,
+        SEED: job.seed,
         METRIC: settings.metric,
         COMPARE: list(settings.compare),
         BEST: settings.best,
@@ -154,6 +157,8 @@ def from_widgets(stored: SweepSettings) -> tuple[SweepSettings, list[str]]:
         y=y,
         fixed=fixed,
         schedule=stored.job.schedule,  # set in the Playground (or the link); no widget here
+        noise=float(ss[NOISE]),
+        seed=int(ss[SEED]),
     )
     cell = ss.get(CELL) if job == stored.job else None
     compare = tuple(n for n in optim.names() if n in (ss.get(COMPARE) or []))
@@ -185,6 +190,8 @@ def on_surface_change() -> None:
         fresh.job,
         convention=old.job.convention,
         schedule=old.job.schedule,
+        noise=old.job.noise,
+        seed=old.job.seed,
         x=old.job.x,
         y=old.job.y,
         fixed=tuple(sorted((k, v) for k, v in hp.items() if k not in axes)),

@@ -15,7 +15,7 @@ import streamlit as st
 import landscapes
 import optim
 import sweep_grid
-from scenario import MAX_STEPS, TOL_RANGE, markdown_text
+from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, markdown_text
 from sweep_settings import CRITERIA, METRICS, SCALES, SweepJob, SweepSettings, scales_for
 from ui import compute, controls, look
 from ui import schedule as schedule_ui
@@ -31,6 +31,7 @@ RAN = "sw.ran"
 AUTO_LIMIT = 60e6
 STEP_STOPS = [10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, MAX_STEPS]
 TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
+NOISE_STOPS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1]]
 RESOLUTIONS = [2, 5, 10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200]
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
 
@@ -81,6 +82,14 @@ def sidebar(settings: SweepSettings) -> None:
     left, right = st.columns(2)
     left.number_input("Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X)
     right.number_input("Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y)
+    controls.stepped_slider(
+        "Gradient noise (std)",
+        state.NOISE,
+        NOISE_STOPS,
+        help="Gaussian noise added to every gradient component; every cell sees the same sequence (the seed's).",
+    )
+    noisy = float(st.session_state[state.NOISE]) > 0  # this run's value (``job`` is the run before's)
+    st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED, disabled=not noisy)
     schedule_ui.read_only(job.schedule, job.steps)
 
     st.divider()
@@ -247,7 +256,15 @@ def cell_panel(settings: SweepSettings, grid: sweep_grid.Grid, cell, best, surfa
     st.markdown(f"**{which.capitalize()}**: final {gap} = {grid.gap[j, i]:.3e}; {outcome}.")
     hp_items = tuple(sorted(hp.items()))
     path = compute.run_path(
-        job.surface_key, job.optimizer, hp_items, job.convention, job.start, job.steps, 0.0, 0, job.schedule
+        job.surface_key,
+        job.optimizer,
+        hp_items,
+        job.convention,
+        job.start,
+        job.steps,
+        job.noise,
+        job.seed,
+        job.schedule,
     )
     if not isinstance(path, str):
         st.plotly_chart(
@@ -297,7 +314,16 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
     for name in settings.compare:
         label = optim.get(name).label
         tuned = cached.tuned(
-            job.surface_key, name, job.convention, job.start, job.steps, job.tol, criterion, job.schedule
+            job.surface_key,
+            name,
+            job.convention,
+            job.start,
+            job.steps,
+            job.tol,
+            criterion,
+            job.schedule,
+            job.noise,
+            job.seed,
         )
         if isinstance(tuned, str):
             st.caption(f"**{label}** is left out: {tuned}")
@@ -307,7 +333,15 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         rows.append(comparison_row(label, tuned, final_gap, gap, surface.min_value is not None))
         if tuned.best is not None:
             path = compute.run_path(
-                job.surface_key, name, tuned.hp, job.convention, job.start, job.steps, 0.0, 0, job.schedule
+                job.surface_key,
+                name,
+                tuned.hp,
+                job.convention,
+                job.start,
+                job.steps,
+                job.noise,
+                job.seed,
+                job.schedule,
             )
             if not isinstance(path, str):
                 paths.append(path)
@@ -388,6 +422,7 @@ def main() -> None:
         f"**{markdown_text(surface.label)}** "
         f"from ({job.start[0]:g}, {job.start[1]:g}) for {job.steps:,} steps"
         + (f" {schedule_ui.phrase(job.schedule)}" if job.schedule else "")
+        + (f", with gradient noise of std {job.noise:g} (seed {job.seed}, the same in every cell)" if job.noise else "")
         + "; only the two hyperparameters on the axes change from cell to cell."
     )
     for warning in warnings + problems:
