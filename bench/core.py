@@ -8,7 +8,8 @@
    doing the job the ways torch can: one batched parameter tensor (shared lr and rho: an easier
    job than ours, torch's best case), the same with autograd computing the gradient, and one
    parameter group per lr value. Everything single-threaded, measured in this one run.
-2. One Playground view: 6 optimizers x 1,000 steps on each required surface (target < 20 ms).
+2. One Playground view: 6 optimizers x 1,000 steps on each required surface (target < 20 ms), and
+   on three custom formulas.
 3. The Sweep page's job: a 200 x 200 lr x rho grid, 1,000 steps on Rosenbrock.
 """
 
@@ -25,9 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
+import landscapes
 import optim
 
 REQUIRED_SURFACES = ["rosenbrock", "bowl", "saddle", "monkey_saddle", "beale", "himmelblau", "rastrigin"]
+#: Custom formulas typed in the Playground (arithmetic only, and with transcendental functions).
+CUSTOM_FORMULAS = ["x**2 + 100*y**2", "(1-x)**2 + 100*(y-x**2)**2", "sin(x)*cos(y)"]
 VIEW = [("sgd", {}), ("momentum", {}), ("nesterov", {}), ("adagrad", {}), ("rmsprop", {}), ("adam", {})]
 
 
@@ -133,6 +137,9 @@ def main() -> None:
     print("\n2. One Playground view: 6 optimizers x 1,000 steps (ms, target < 20)")
     for surface in REQUIRED_SURFACES:
         print(f"   {surface:15s} {view_ms(surface, 3 if args.quick else 7):7.1f}")
+    for formula in CUSTOM_FORMULAS:
+        surface = landscapes.from_expression(formula)
+        print(f"   custom {formula:26s} {view_ms(surface, 3 if args.quick else 7):7.1f}")
 
     side, page_steps = (50, 200) if args.quick else (200, 1000)
     print(f"\n3. Sweep page: {side} x {side} lr x rho grid, {page_steps} steps on Rosenbrock (s, target ~1)")

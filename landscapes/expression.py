@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
+from sympy.printing.numpy import NumPyPrinter
 
 from .base import Surface
 
@@ -406,9 +407,72 @@ def _check_domain(domain: object) -> tuple[tuple[float, float], tuple[float, flo
     return box
 
 
+#: Integer powers up to this size are written as products (see ``_Printer``).
+MAX_PRODUCT = 16
+#: Functions whose NumPy results are exact (so equal for Python floats and arrays of any length).
+_EXACT_FUNCTIONS = (sympy.Abs, sympy.sign)
+
+
+class _Printer(NumPyPrinter):
+    """NumPy code without the ``**`` operator, so that the same code gives the same numbers on arrays
+    and on Python floats: integer powers become products (``x**3`` -> ``(x)*(x)*(x)``; NumPy squares an
+    array but Python calls ``pow``), square roots ``sqrt`` (correctly rounded everywhere), and other
+    powers ``numpy.power``."""
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802 (SymPy's name)
+        base, exp = self._print(expr.base), expr.exp
+        if exp.is_Integer and 0 < abs(int(exp)) <= MAX_PRODUCT:
+            product = "*".join([f"({base})"] * abs(int(exp)))
+            return f"({product})" if exp > 0 else f"(1/({product}))"  # a Pow prints as one operand
+        if exp in (sympy.S.Half, -sympy.S.Half):
+            root = f"{self._module_format('numpy.sqrt')}({base})"
+            return root if exp > 0 else f"(1/{root})"
+        return f"{self._module_format('numpy.power')}({base}, {self._print(exp)})"
+
+
+def _float_safe(exprs: list[sympy.Expr]) -> bool:
+    """Whether the code ``_Printer`` writes for ``exprs`` gives, on Python floats, exactly what it gives
+    on arrays: only arithmetic, square roots and exact functions (NumPy's vectorised sin, exp, log, power
+    may differ from its scalar path in the last bit)."""
+    for expr in exprs:
+        if any(not isinstance(f, _EXACT_FUNCTIONS) for f in expr.atoms(sympy.Function)):
+            return False
+        for power in expr.atoms(sympy.Pow):
+            integer = power.exp.is_Integer and abs(int(power.exp)) <= MAX_PRODUCT
+            if not (integer or power.exp in (sympy.S.Half, -sympy.S.Half)):
+                return False
+    return True
+
+
+def _lambdify(exprs: list[sympy.Expr]) -> Callable:
+    return sympy.lambdify((X, Y), exprs, modules="numpy", cse=True, printer=_Printer)
+
+
+def _pair(exprs: list[sympy.Expr]) -> Callable[[float, float], tuple[float, float]]:
+    """The two gradient components at Python floats x, y, exactly as ``_compile``'s arrays hold them.
+
+    Arithmetic-only code runs on the floats themselves (a single run then steps without arrays, see
+    ``optim.runner``); code with transcendental functions runs on one-element arrays, NumPy's vector
+    path. A division by zero raises ZeroDivisionError on floats: the runner then steps with arrays."""
+    function = _lambdify(exprs)
+    if _float_safe(exprs):
+
+        def pair(x: float, y: float) -> tuple[float, float]:
+            gx, gy = function(x, y)
+            return float(gx), float(gy)
+
+        return pair
+
+    def pair_via_arrays(x: float, y: float) -> tuple[float, float]:
+        gx, gy = function(np.array([x]), np.array([y]))
+        return float(np.asarray(gx).flat[0]), float(np.asarray(gy).flat[0])
+
+    return pair_via_arrays
+
+
 def _compile(exprs: list[sympy.Expr]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """Compile SymPy expressions to f(x, y) -> array (len(exprs), *shape) that never raises or warns."""
-    function = sympy.lambdify((X, Y), exprs, modules="numpy", cse=True)
+    function = _lambdify(exprs)
 
     def evaluate(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -529,5 +593,6 @@ def from_expression(
         minima=np.array([[gx[best], gy[best]]]),
         min_value=float(z[best]),
         fused_xy=fused_xy,
+        grad_pair=_pair(gradient),
         expression=parsed.canonical,
     )
