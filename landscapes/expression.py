@@ -8,8 +8,10 @@ compiles the SymPy expression built here (whose only names are x, y and whitelis
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -409,8 +411,8 @@ def _check_domain(domain: object) -> tuple[tuple[float, float], tuple[float, flo
 
 #: Integer powers up to this size are written as products (see ``_Printer``).
 MAX_PRODUCT = 16
-#: Functions whose NumPy results are exact (so equal for Python floats and arrays of any length).
-_EXACT_FUNCTIONS = (sympy.Abs, sympy.sign)
+#: Calls whose NumPy results are exact, or correctly rounded (so equal for floats and arrays of any length).
+_EXACT_CALLS = {"sqrt", "abs", "sign"}
 
 
 class _Printer(NumPyPrinter):
@@ -430,18 +432,14 @@ class _Printer(NumPyPrinter):
         return f"{self._module_format('numpy.power')}({base}, {self._print(exp)})"
 
 
-def _float_safe(exprs: list[sympy.Expr]) -> bool:
-    """Whether the code ``_Printer`` writes for ``exprs`` gives, on Python floats, exactly what it gives
-    on arrays: only arithmetic, square roots and exact functions (NumPy's vectorised sin, exp, log, power
-    may differ from its scalar path in the last bit)."""
-    for expr in exprs:
-        if any(not isinstance(f, _EXACT_FUNCTIONS) for f in expr.atoms(sympy.Function)):
-            return False
-        for power in expr.atoms(sympy.Pow):
-            integer = power.exp.is_Integer and abs(int(power.exp)) <= MAX_PRODUCT
-            if not (integer or power.exp in (sympy.S.Half, -sympy.S.Half)):
-                return False
-    return True
+def _float_safe(function: Callable) -> bool:
+    """Whether the code lambdify wrote (with ``_Printer``) gives, on Python floats, exactly what it gives
+    on arrays: arithmetic, square roots and exact functions only. NumPy's vectorised sin, exp, log and
+    power may differ from its scalar path in the last bit. The generated code is read, not the SymPy
+    expressions: common-subexpression elimination can create powers they do not have (sqrt(u) * u)."""
+    source = inspect.getsource(function)
+    calls = {name.rsplit(".", 1)[-1] for name in re.findall(r"([A-Za-z_][\w.]*)\(", source)}
+    return calls - {function.__name__} <= _EXACT_CALLS
 
 
 def _lambdify(exprs: list[sympy.Expr]) -> Callable:
@@ -455,7 +453,7 @@ def _pair(exprs: list[sympy.Expr]) -> Callable[[float, float], tuple[float, floa
     ``optim.runner``); code with transcendental functions runs on one-element arrays, NumPy's vector
     path. A division by zero raises ZeroDivisionError on floats: the runner then steps with arrays."""
     function = _lambdify(exprs)
-    if _float_safe(exprs):
+    if _float_safe(function):
 
         def pair(x: float, y: float) -> tuple[float, float]:
             gx, gy = function(x, y)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import landscapes
 import optim
 from optim import denominator, runner
 from optim.denominator import denominator_terms, has_eps_denominator
+from tests.test_expression import EXPRESSIONS, _build_or_reject
 
 BUILT_IN = [name for name in landscapes.names() if name != "custom"]
 PAIRS = [(n, c) for n in optim.names() for c in optim.CONVENTIONS if optim.get(n).supports(c)]
@@ -140,6 +141,22 @@ def test_a_division_by_zero_in_a_custom_gradient_falls_back_to_the_array_loop(fl
     assert_same_as_array_loop("sgd", surface, (1.0, 0.0), 10, "pytorch", lr=1.0)
     assert float_runs == {"floats": 1, "fallback": 1}
     assert optim.run("sgd", surface, (1.0, 0.0), 10, lr=1.0).diverged_at == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(text=EXPRESSIONS, seed=st.integers(0, 2**32 - 1))
+def test_random_custom_formulas_step_in_floats_exactly(text, seed):
+    surface = _build_or_reject(text)
+    points = np.random.default_rng(seed).uniform(-1.9, 1.9, size=(6, 2))
+    for x, y in points:
+        with np.errstate(all="ignore"):  # as in the runner: undefined points give nan, not warnings
+            try:
+                pair = surface.grad_pair(float(x), float(y))
+            except ZeroDivisionError:
+                continue  # the runner then steps with arrays
+            np.testing.assert_array_equal(pair, surface.grad_xy(np.array([x]), np.array([y]))[:, 0], err_msg=text)
+    assert_same_as_array_loop("adam", surface, surface.start, 40, "pytorch")
+    assert_same_as_array_loop("rmsprop", surface, surface.start, 40, "keras", noise=0.1, seed=1)
 
 
 def test_compiled_custom_code_never_uses_the_power_operator():
