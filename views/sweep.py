@@ -219,6 +219,13 @@ def map_section(settings: SweepSettings, surface: landscapes.Surface, theme) -> 
         cell_panel(settings, grid, cell, best, surface, theme)
 
 
+def job_path(job: SweepJob, optimizer: str, hp: tuple[tuple[str, object], ...]):
+    """One run of ``optimizer`` with ``hp`` under the job's surface, start, steps, noise and schedule (cached)."""
+    return compute.run_path(
+        job.surface_key, optimizer, hp, job.convention, job.start, job.steps, job.noise, job.seed, job.schedule
+    )
+
+
 def cell_panel(settings: SweepSettings, grid: sweep_grid.Grid, cell, best, surface, theme) -> None:
     job = settings.job
     i, j = cell
@@ -255,17 +262,7 @@ def cell_panel(settings: SweepSettings, grid: sweep_grid.Grid, cell, best, surfa
     which = "the best run" if cell == best else "the chosen run"
     st.markdown(f"**{which.capitalize()}**: final {gap} = {grid.gap[j, i]:.3e}; {outcome}.")
     hp_items = tuple(sorted(hp.items()))
-    path = compute.run_path(
-        job.surface_key,
-        job.optimizer,
-        hp_items,
-        job.convention,
-        job.start,
-        job.steps,
-        job.noise,
-        job.seed,
-        job.schedule,
-    )
+    path = job_path(job, job.optimizer, hp_items)
     if not isinstance(path, str):
         st.plotly_chart(
             contour_figure(
@@ -332,17 +329,7 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         searches.append(LrSearch(name, label, tuned.lrs, final_gap, tuned.result.diverged_at >= 0, tuned.best))
         rows.append(comparison_row(label, tuned, final_gap, gap, surface.min_value is not None))
         if tuned.best is not None:
-            path = compute.run_path(
-                job.surface_key,
-                name,
-                tuned.hp,
-                job.convention,
-                job.start,
-                job.steps,
-                job.noise,
-                job.seed,
-                job.schedule,
-            )
+            path = job_path(job, name, tuned.hp)
             if not isinstance(path, str):
                 paths.append(path)
                 winners.append((name, tuned.hp))
