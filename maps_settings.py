@@ -79,7 +79,10 @@ class MapsSettings:
         if metric not in METRICS:
             warnings.append(f"Unknown metric {metric!r}; showing the final loss (use loss or steps).")
             metric = "loss"
-        settings = cls(scenario.with_changes(steps=steps), resolution, radius, metric, lr_count)
+        if scenario.k > steps - 1:  # the Playground's step k must lie within the maps' own (shorter) runs
+            warnings.append(f"Step k = {scenario.k} is beyond the runs' last step; using {steps - 1}.")
+        scenario = scenario.with_changes(steps=steps, k=min(scenario.k, steps - 1))
+        settings = cls(scenario, resolution, radius, metric, lr_count)
         return settings, warnings
 
 

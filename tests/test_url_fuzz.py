@@ -154,3 +154,11 @@ def test_any_teacher_link_parses_and_round_trips(query):
     assert TeacherLink.from_query(link.to_query()) == (link, [])
     question, _ = quiz.Question.parse(query.get("ask"))
     assert question is None or quiz.Question.parse(question.key) == (question, [])
+
+
+def test_a_playground_step_k_beyond_the_maps_runs_is_clamped():
+    # Found by the property test: k fits the Playground's 1,000 Rosenbrock steps, not the maps' 500.
+    maps, warnings = MapsSettings.from_query({"surface": "rosenbrock", "k": "700"})
+    assert maps.scenario.steps == 500 and maps.scenario.k == 499
+    assert any("Step k = 700" in w for w in warnings)
+    assert MapsSettings.from_query(maps.to_query()) == (maps, [])
