@@ -16,7 +16,7 @@ import numpy as np
 from analysis.basins import DIVERGED, NOT_CONVERGED, OUTCOME_NAMES, UNDEFINED, Attractor
 from landscapes import Surface
 
-from .figure import SpecFigure, pack_arrays
+from .figure import SpecFigure, click_points, pack_arrays
 from .levels import LossScale
 from .panels import PanelGrid, axis_names
 from .style import LIGHT, Theme
@@ -125,10 +125,7 @@ def _click_layers(panel: Panel, xs, ys, attractors, axes: tuple[str, str]) -> li
                 "type": "scatter",
                 "x": gx[mask],
                 "y": gy[mask],
-                "mode": "markers",
-                "marker": {"size": 10, "opacity": 0.0, "color": "black"},
-                "selected": {"marker": {"opacity": 0.0}},
-                "unselected": {"marker": {"opacity": 0.0}},
+                **click_points(10, draw_one=False),
                 "hovertemplate": f"<b>{panel.title}</b><br>start (%{{x:.3g}}, %{{y:.3g}})<br>→ {name}"
                 "<br><i>click to pick this start</i><extra></extra>",
                 "name": name,

@@ -9,7 +9,7 @@ import numpy as np
 
 from landscapes import Surface
 
-from .figure import SpecFigure, pack_arrays
+from .figure import SpecFigure, click_points, pack_arrays
 from .levels import LossScale
 from .panels import equal_aspect
 from .paths import PathData, sample_steps
@@ -118,10 +118,7 @@ def _click_layer(surface: Surface, side: int = CLICK_GRID) -> dict:
         "type": "scatter",
         "x": gx.ravel(),
         "y": gy.ravel(),
-        "mode": "markers",
-        "marker": {"size": 14, "opacity": 0.0, "color": "black"},
-        "selected": {"marker": {"opacity": 0.0}},
-        "unselected": {"marker": {"opacity": 0.0}},
+        **click_points(14),
         "customdata": f,
         "hovertemplate": "(%{x:.3g}, %{y:.3g})  f = %{customdata:.4g}<br><i>click to start here</i><extra></extra>",
         "name": "click to set the start",

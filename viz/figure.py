@@ -16,6 +16,23 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+
+def click_points(size: int, draw_one: bool = True) -> dict[str, Any]:
+    """Trace properties of an invisible layer of points that carries hover text and clicks (Streamlit
+    reports clicks on scatter points only, not on contours or heatmaps). plotly.js finds the hovered or
+    clicked point from the data, not from the drawn markers, so one marker is drawn (``maxdisplayed``):
+    drawing all of them, invisible, cost ~170 ms of every redraw of the Playground's contour in Chromium
+    (1,681 points). Not with several such layers in one subplot (the basin maps, one per outcome):
+    clicks then stopped reaching Streamlit (``draw_one=False`` there)."""
+    hidden = {"marker": {"opacity": 0.0}}
+    return {
+        "mode": "markers",
+        "marker": {"size": size, "opacity": 0.0, "color": "black"} | ({"maxdisplayed": 1} if draw_one else {}),
+        "selected": hidden,
+        "unselected": hidden,
+    }
+
+
 #: plotly.js's names of the dtypes it reads from base64 ("typed arrays").
 _TYPED = {
     "int8": "i1",

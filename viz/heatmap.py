@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .figure import SpecFigure
+from .figure import SpecFigure, click_points
 from .levels import LossScale
 from .style import LIGHT, Theme
 
@@ -167,10 +167,7 @@ def _click_layer(x: HeatAxis, y: HeatAxis | None, gap, steps, diverged_at, min_k
         "type": "scatter",
         "x": x.coords[c].astype(np.float32),
         "y": ys.astype(np.float32),
-        "mode": "markers",
-        "marker": {"size": 10, "opacity": 0.0, "color": "black"},
-        "selected": {"marker": {"opacity": 0.0}},
-        "unselected": {"marker": {"opacity": 0.0}},
+        **click_points(10),
         "text": text,
         "hovertemplate": "%{text}<br><i>click to inspect this run</i><extra></extra>",
         "name": "cells",

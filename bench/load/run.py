@@ -614,12 +614,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(extra: list[str] | None = None, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` on a free loopback port; yields (url, pid) once healthy."""
+def streamlit_server(
+    extra: list[str] | None = None, timeout: float = 60.0, app: str = "app.py"
+) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` (or ``app``) on a free loopback port; yields (url, pid) once healthy."""
     port = _free_port()
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "streamlit", "run", app,
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or []),
         ],
