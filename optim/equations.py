@@ -72,7 +72,7 @@ def _adam(form, hp) -> list[str]:
             root = r"\sqrt{\hat v^{\max}_t}"
         elif amsgrad:
             lines.append(r"v^{\max}_t = \max(v^{\max}_{t-1}, v_t)")
-            root = r"\sqrt{v^{\max}_t / (1-\beta_2^t)}"
+            root = r"\frac{\sqrt{v^{\max}_t}}{\sqrt{1-\beta_2^t}}"  # PyTorch's order: max_exp_avg_sq.sqrt() / ...
         else:
             root = r"\sqrt{\hat v_t}"
         lines.append(rf"\theta_t = \theta_{{t-1}} - \frac{{\eta\, \hat m_t}}{{{root} + \epsilon}}")

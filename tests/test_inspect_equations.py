@@ -60,3 +60,14 @@ def test_equations_follow_the_convention_and_options():
     assert "0.96^{t}" in " ".join(optim.update_equations("nadam", "keras"))
     with pytest.raises(ValueError, match="no Nadam"):
         optim.update_equations("nadam", "tf1")
+
+
+def test_sidebar_equations_put_side_by_side_parts_on_lines_of_their_own():
+    from ui.inspector import aligned
+
+    lines = optim.update_equations("nadam", "pytorch", {"momentum_decay": 0.004})
+    wide, narrow = aligned(lines), aligned(lines, small=True)
+    assert r", \quad" in wide and r", \quad" not in narrow and narrow.count(r"\\") > wide.count(r"\\")
+    # the two fractions of Nadam's m-hat: the second continues on its own line, under the right-hand side
+    assert r"\\ &\quad + \frac{(1-\mu_t)\, g_t}" in narrow
+    assert r"} + \frac{(1-\mu_t)" in wide  # the page's wide equations are left as written

@@ -17,9 +17,24 @@ STEP_KEY = "pg.inspect_step"
 
 
 def aligned(lines: list[str], small: bool = False) -> str:
-    """Several LaTeX equations stacked and aligned at their first '=' (``small`` for the sidebar)."""
+    r"""Several LaTeX equations stacked and aligned at their first '=' (``small`` for the sidebar, where
+    two equations written side by side, ``a = b, \quad c = d``, go on lines of their own to fit)."""
+    if small:
+        lines = [part for line in lines for part in line.split(r", \quad ")]
+        lines = [part for line in lines for part in _split_before_fraction(line)]
     body = r"\begin{aligned}" + r" \\ ".join(line.replace("=", "&=", 1) for line in lines) + r"\end{aligned}"
     return (r"\small " if small else "") + body
+
+
+def _split_before_fraction(line: str) -> list[str]:
+    r"""``a = b + \frac{..}{..}`` as two lines, the second continuing with ``+ \frac`` under the right-hand
+    side: the sidebar is too narrow for a sum with a fraction in it (tests/browser checks every rule fits)."""
+    depth = 0
+    for i, char in enumerate(line):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and line.startswith(r" + \frac", i):
+            return [line[:i], r"&\quad" + line[i:]]
+    return [line]
 
 
 def step_table(detail: StepDetail) -> pd.DataFrame:

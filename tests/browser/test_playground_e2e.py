@@ -131,3 +131,26 @@ def test_settings_survive_closing_the_expander_and_a_visit_to_another_page(tab):
     assert query(tab)["rmsprop.lr"] == "0.04"
     assert path(tab, "RMSProp") == moved
     assert tab.exceptions() == [] and tab.errors == []
+
+
+def test_every_update_rule_fits_the_sidebar(tab):
+    """Each optimizer's equations, in every convention, fit its expander (no clipped LaTeX)."""
+    names = "sgd,momentum,nesterov,adagrad,rmsprop,adam,adadelta,nadam"
+    tab.open(f"/?opt={names}&rmsprop.centered=1&rmsprop.momentum=0.9&adam.amsgrad=1", charts=3)
+    expanders = tab.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]')
+    for label in ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam", "Adadelta", "Nadam"):
+        # the summary reads "keyboard_arrow_right" or "..._down" (the icon), then the label ("Adam", not "Nadam")
+        expander = expanders.filter(has=tab.page.locator("summary", has_text=re.compile(rf"(right|down)\s*{label}$")))
+        expander.locator("summary").click()
+        expander.locator('input[aria-label="learning rate"]').wait_for(timeout=30000)
+        tab.wait_idle(3)
+    for convention in ("PyTorch", "Keras 3", "Optax", "TensorFlow 1"):
+        tab.page.locator('[data-testid="stSidebar"] label', has_text=re.compile(rf"^{convention}$")).click()
+        tab.wait_idle(3, after_input=True)
+        widths = tab.page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stSidebar"] .katex-display')]
+                .map(e => [e.scrollWidth, e.clientWidth])"""
+        )
+        assert len(widths) >= 7, convention  # TF1 has no Nadam: its expander shows a note instead
+        assert all(scroll <= client + 3 for scroll, client in widths), (convention, widths)
+    assert tab.exceptions() == [] and tab.errors == []
