@@ -20,6 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from landscapes import Param
 from optim import HyperParam
+from scenario import NOISE_RANGE, TOL_RANGE
 
 #: ``persist_state`` of every settings widget (Streamlit >= 1.59).
 PERSIST = "session"
@@ -58,6 +59,11 @@ def log_grid(low: float, high: float, mantissas: Sequence[float] = _NICE) -> lis
             if low * (1 - 1e-9) <= v <= high * (1 + 1e-9):
                 values.append(v)
     return values
+
+
+#: Stops of the gradient-noise and tolerance sliders (the same on every page).
+NOISE_STOPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1])
+TOL_STOPS = tuple(log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,)))
 
 
 @functools.lru_cache(maxsize=256)

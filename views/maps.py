@@ -14,7 +14,6 @@ import landscapes
 import optim
 from analysis import basins
 from maps_settings import DEFAULT_RES, MapsSettings
-from scenario import NOISE_RANGE, TOL_RANGE
 from ui import compute, controls, look
 from ui import maps_compute as mc
 from ui import maps_state as state
@@ -30,8 +29,6 @@ STEP_STOPS = [10, 20, 50, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000]
 RES_STOPS = [20, 30, 50, 75, 100, 150, 200]
 RADIUS_STOPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2]
 LR_COUNT_STOPS = [10, 20, 30, 40, 60, 90, 120, 200]
-NOISE_STOPS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1]]
-TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
 
 
 # ----------------------------------------------------------------------------- clicks
@@ -109,9 +106,9 @@ def sidebar(settings: MapsSettings) -> None:
     left.number_input("Start x", min_value=x0, max_value=x1, step=0.1, format="%.3f", key=state.START_X)
     right.number_input("Start y", min_value=y0, max_value=y1, step=0.1, format="%.3f", key=state.START_Y)
     st.caption("The start of every learning-rate run (the basin map starts everywhere).")
-    controls.stepped_slider("Gradient noise (std)", state.NOISE, NOISE_STOPS)
+    controls.stepped_slider("Gradient noise (std)", state.NOISE, controls.NOISE_STOPS)
     st.number_input("Noise seed", min_value=0, max_value=2**31 - 1, step=1, key=state.SEED)
-    controls.stepped_slider("Tolerance", state.TOL, TOL_STOPS, help="A run has converged once f − f* < tol.")
+    controls.stepped_slider("Tolerance", state.TOL, controls.TOL_STOPS, help="A run has converged once f − f* < tol.")
     schedule_ui.read_only(settings.scenario.schedule, int(st.session_state[state.STEPS]))
 
 

@@ -11,7 +11,7 @@ import codegen
 import landscapes
 import optim
 import report
-from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario, markdown_text
+from scenario import MAX_STEPS, Scenario, markdown_text
 from ui import compute, controls, custom, lens, links, look, predict, state, teach
 from ui import schedule as schedule_ui
 from ui.bands import band_caption, bands_control, bands_for, dominance_for, eps_caption
@@ -27,8 +27,6 @@ from viz.surface3d import surface3d_figure
 CONTOUR_KEY = "pg.contour"
 QUIZ = "pg.quiz"  # session keys of the predict-then-run question
 STEP_STOPS = [10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, MAX_STEPS]
-NOISE_STOPS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1]]
-TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
 
 
 def _on_contour_click() -> None:
@@ -143,7 +141,7 @@ def sidebar() -> None:
         controls.stepped_slider(
             "Gradient noise (std)",
             state.NOISE,
-            NOISE_STOPS,
+            controls.NOISE_STOPS,
             help="Gaussian noise added to every gradient component.",
             disabled=link.locked("noise"),
         )
@@ -163,7 +161,7 @@ def sidebar() -> None:
         controls.stepped_slider(
             "Tolerance",
             state.TOL,
-            TOL_STOPS,
+            controls.TOL_STOPS,
             help="A run has converged once f − f* is below this (summary table).",
             disabled=link.locked("tol"),
         )

@@ -15,7 +15,7 @@ import streamlit as st
 import landscapes
 import optim
 import sweep_grid
-from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, markdown_text
+from scenario import MAX_STEPS, markdown_text
 from sweep_settings import CRITERIA, METRICS, SCALES, SweepJob, SweepSettings, scales_for
 from ui import compute, controls, look
 from ui import schedule as schedule_ui
@@ -30,8 +30,6 @@ RAN = "sw.ran"
 #: Sweeps up to this many config-steps (about a second) run as soon as the settings change.
 AUTO_LIMIT = 60e6
 STEP_STOPS = [10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, MAX_STEPS]
-TOL_STOPS = controls.log_grid(TOL_RANGE[0], TOL_RANGE[1], (1.0,))
-NOISE_STOPS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, NOISE_RANGE[1]]
 RESOLUTIONS = [2, 5, 10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200]
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False}
 
@@ -76,7 +74,10 @@ def sidebar(settings: SweepSettings) -> None:
     )
     controls.stepped_slider("Steps", state.STEPS, STEP_STOPS, help="Updates per run (every cell is one run).")
     controls.stepped_slider(
-        "Tolerance", state.TOL, TOL_STOPS, help="A run has converged once f − f* is below this (steps to tolerance)."
+        "Tolerance",
+        state.TOL,
+        controls.TOL_STOPS,
+        help="A run has converged once f − f* is below this (steps to tolerance).",
     )
     (x0, x1), (y0, y1) = compute.surface_of(job.surface_key).domain
     left, right = st.columns(2)
@@ -85,7 +86,7 @@ def sidebar(settings: SweepSettings) -> None:
     controls.stepped_slider(
         "Gradient noise (std)",
         state.NOISE,
-        NOISE_STOPS,
+        controls.NOISE_STOPS,
         help="Gaussian noise added to every gradient component; every cell sees the same sequence (the seed's).",
     )
     noisy = float(st.session_state[state.NOISE]) > 0  # this run's value (``job`` is the run before's)
