@@ -34,9 +34,9 @@ import landscapes  # noqa: E402
 import optim  # noqa: E402
 from analysis.seed_bands import seed_band  # noqa: E402
 from optim.denominator import denominator_terms  # noqa: E402
-from scenario import Scenario  # noqa: E402
-from ui import state  # noqa: E402
-from ui.controls import options_for  # noqa: E402
+from views.common.controls import options_for  # noqa: E402
+from views.common.scenario import Scenario  # noqa: E402
+from views.playground import state  # noqa: E402
 
 
 def keep_compiled_scripts() -> None:

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import landscapes  # noqa: E402
-import sweep_grid  # noqa: E402
-import tuning  # noqa: E402
-from sweep_settings import SweepSettings  # noqa: E402
+from analysis import tuning  # noqa: E402
+from views.sweep import grid as sweep_grid  # noqa: E402
+from views.sweep.settings import SweepSettings  # noqa: E402
 from viz.heatmap import HeatAxis, heatmap_figure  # noqa: E402
 
 
@@ -50,10 +50,9 @@ def compute_map(job, surface) -> sweep_grid.Grid:
 
 
 def page_times() -> tuple[float, float]:
-    from streamlit.testing.v1 import AppTest
+    from tests.apptest import open_page
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.switch_page("views/sweep.py")
+    at = open_page("sweep", timeout=300)
     start = time.perf_counter()
     at.run()
     cold = time.perf_counter() - start

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import codegen
 import optim
-from optim import Schedule
+from optim import Schedule, codegen
 
 S = Schedule.make
 SCHEDULES = {

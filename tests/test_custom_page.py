@@ -7,7 +7,6 @@ import pytest
 
 import landscapes
 import optim
-from scenario import Scenario
 from tests.test_playground_page import (
     as_array,
     assert_healthy,
@@ -17,8 +16,9 @@ from tests.test_playground_page import (
     path_traces,
     query_of,
 )
-from ui import state
-from ui.custom import EXAMPLE_KEY
+from views.common.scenario import Scenario
+from views.playground import state
+from views.playground.custom import EXAMPLE_KEY
 
 EXPR = state.param_key("expr")
 

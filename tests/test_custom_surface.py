@@ -7,7 +7,7 @@ import pytest
 
 import landscapes
 import optim
-from scenario import Scenario, markdown_text
+from views.common.scenario import Scenario, markdown_text
 
 DOMAIN = {"xmin": -2.0, "xmax": 2.0, "ymin": -2.0, "ymax": 2.0}
 

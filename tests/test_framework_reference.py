@@ -72,7 +72,7 @@ def test_framework_defaults_match_our_rules():
 
 
 def test_the_verified_note_claims_what_the_fixture_holds():
-    from ui import verified
+    from views.common import rules as verified
 
     versions = DATA["meta"]["versions"]
     for framework, key in (("PyTorch", "torch"), ("Keras", "keras"), ("Optax", "optax"), ("TensorFlow", "tensorflow")):

@@ -63,7 +63,7 @@ def test_equations_follow_the_convention_and_options():
 
 
 def test_sidebar_equations_put_side_by_side_parts_on_lines_of_their_own():
-    from ui.inspector import aligned
+    from views.common.rules import aligned
 
     lines = optim.update_equations("nadam", "pytorch", {"momentum_decay": 0.004})
     wide, narrow = aligned(lines), aligned(lines, small=True)

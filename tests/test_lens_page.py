@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import landscapes
-from scenario import Scenario
 from tests.test_playground_page import open_app, open_tab, query_of
-from ui import state
+from views.common.scenario import Scenario
+from views.playground import state
 
 
 def readout(at) -> dict[str, dict[str, str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import lessons as L  # noqa: N812
 import optim
-from scenario import Scenario
+from views.common.scenario import Scenario
+from views.lessons import content as L  # noqa: N812
 
 
 def runs(scenario: Scenario, **changes) -> dict[str, optim.Trajectory]:

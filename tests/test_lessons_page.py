@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import lessons
 import optim
+from tests.apptest import open_page
+from views.lessons import content as lessons
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def open_lessons(lesson: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("views/lessons.py")
+    at = open_page("lessons", timeout=60)
     if lesson is not None:
         at.query_params["lesson"] = lesson
     return at.run()

@@ -8,7 +8,7 @@ import pytest
 
 import landscapes
 from analysis import basins, sensitivity
-from maps_settings import DEFAULT_RES, MapsSettings
+from views.maps.settings import DEFAULT_RES, MapsSettings
 from viz.basins import Panel, basin_figure, grid_shape
 from viz.sensitivity import sensitivity_figure
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from maps_settings import MapsSettings
+from tests.apptest import open_page
+from views.maps.settings import MapsSettings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def open_maps(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = open_page("maps", timeout=120)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.switch_page("views/maps.py")
     return at.run()
 
 

@@ -7,12 +7,12 @@ import urllib.parse
 from pathlib import Path
 
 import numpy as np
-from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim
 from analysis import basins, sensitivity
-from maps_settings import MapsSettings
+from tests.apptest import open_page
+from views.maps.settings import MapsSettings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 STEP = optim.Schedule.make("step", every=10, gamma=0.5)
@@ -52,12 +52,12 @@ def test_the_sensitivity_curve_follows_the_schedule():
 
 
 def test_the_page_applies_and_keeps_a_schedule_from_the_link():
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = open_page("maps", timeout=120)
     query = {"surface": "bowl", "res": "20", "steps": "100", "lrs": "10", "sched": "step", "sched.every": "20",
              "sched.gamma": "0.5"}  # fmt: skip
     for key, value in query.items():
         at.query_params[key] = value
-    at.switch_page("views/maps.py").run()
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning, [w.value for w in at.warning]
     assert any("step decay schedule (every=20, gamma=0.5)" in m.value for m in at.markdown)

@@ -10,8 +10,8 @@ import pytest
 
 import landscapes
 import optim
-import presets
 from analysis.curvature import curvature_at
+from views.common import presets
 from viz.contour import contour_figure
 from viz.curvature import CurvatureMark, curvature_traces
 from viz.multiples import columns_for, multiples_figure, panel_background

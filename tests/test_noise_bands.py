@@ -11,11 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim
-import presets
 from analysis.seed_bands import LOSS_FLOOR, PATHS_DRAWN, QUANTILES, seed_band, seed_list, summarise
 from optim.denominator import trajectory_terms
-from scenario import BANDS_DEFAULT, BANDS_MIN, Scenario
-from ui import state
+from views.common import presets
+from views.common.scenario import BANDS_DEFAULT, BANDS_MIN, Scenario
+from views.playground import state
 from viz.bands import seed_path_traces
 from viz.curves import effective_lr_figure, loss_figure
 from viz.paths import PathData

@@ -9,9 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optim
-import presets
-from scenario import Scenario
-from ui import state
+from views.common import presets
+from views.common.links import PAGES
+from views.common.scenario import Scenario
+from views.playground import state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -214,11 +215,11 @@ def test_settings_survive_a_visit_to_another_page():
     at.select_slider(key=state.STEPS).set_value(300).run()
     at.number_input(key=state.SEED).set_value(7).run()
     before = at.session_state[state.STORED]
-    for page in ("views/lessons.py", "views/sweep.py", "views/maps.py"):
-        at.switch_page(page).run()
+    for page in ("lessons", "sweep", "maps"):
+        at.switch_page(PAGES[page].file).run()
         assert not at.exception, page
         at.query_params.clear()  # the browser's navigation to another page drops the address's query
-        at.switch_page("views/playground.py").run()
+        at.switch_page(PAGES["playground"].file).run()
         assert at.session_state[state.STORED] == before, page
     assert_healthy(at)
 

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 import optim
 from optim import Schedule
-from scenario import Scenario
-from ui import schedule as schedule_ui
+from views.common import schedule as schedule_ui
+from views.common.scenario import Scenario
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 COSINE = {"sched": "cosine", "sched.T": "120", "sched.floor": "0.05", "sched.warmup": "30", "sched.warmup_start": "0.1"}

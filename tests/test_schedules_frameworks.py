@@ -40,10 +40,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import codegen
 import landscapes
 import optim
-from optim import schedules
+from optim import codegen, schedules
 from optim.schedules import Schedule
 
 DATA = json.loads((Path(__file__).parent / "data" / "schedule_reference_keras_optax.json").read_text())

@@ -10,9 +10,9 @@ import pytest
 
 import landscapes
 import optim
-import sweep_grid
-import tuning
-from sweep_settings import Axis, SweepSettings
+from analysis import tuning
+from views.sweep import grid as sweep_grid
+from views.sweep.settings import Axis, SweepSettings
 
 
 def grid_of(job, surface) -> sweep_grid.Grid:
@@ -112,11 +112,11 @@ def test_best_index_rules():
     steps = np.array([never, 40, 40, 10, 60])
     diverged = np.array([False, False, False, False, True])
     # run 4 is best by both but diverged; run 3 passed the tolerance fastest but left it again
-    assert sweep_grid.best_index(gap, steps, diverged, "steps", 1e-6) == 1  # tie with 2 -> first
-    assert sweep_grid.best_index(gap, steps, diverged, "loss", 1e-6) == 1
-    assert sweep_grid.best_index(gap, steps, np.ones(5, bool), "loss", 1e-6) is None
+    assert tuning.best_index(gap, steps, diverged, "steps", 1e-6) == 1  # tie with 2 -> first
+    assert tuning.best_index(gap, steps, diverged, "loss", 1e-6) == 1
+    assert tuning.best_index(gap, steps, np.ones(5, bool), "loss", 1e-6) is None
     # nobody within the tolerance at the end: steps falls back to the lowest final gap
-    assert sweep_grid.best_index(np.array([3.0, 2.0]), np.array([never, never]), np.zeros(2, bool), "steps", 1e-6) == 1
+    assert tuning.best_index(np.array([3.0, 2.0]), np.array([never, never]), np.zeros(2, bool), "steps", 1e-6) == 1
 
 
 def test_best_cell_is_column_row():
@@ -144,7 +144,7 @@ def test_lr_search_picks_a_run_that_did_not_diverge():
 
 
 def test_lr_search_when_every_lr_diverges(monkeypatch):
-    monkeypatch.setattr(tuning, "lr_grid", lambda optimizer: np.geomspace(1.0, 10.0, 5))
+    monkeypatch.setattr(tuning, "lr_grid", lambda optimizer, count: np.geomspace(1.0, 10.0, 5))
     surface = landscapes.get("rosenbrock")
     tuned = tuning.tune_lr("sgd", surface, (-1.2, 1.0), 100, 1e-6, "pytorch", {"lr": 0.05}, "steps")
     assert tuned.best is None and tuned.diverged_count == len(tuned.lrs) and not tuned.at_edge

@@ -11,8 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optim
-from sweep_settings import DEFAULT_COMPARE, SweepSettings
-from ui import sweep_state as state
+from tests.apptest import open_page
+from views.common.links import PAGES
+from views.sweep import state
+from views.sweep.settings import DEFAULT_COMPARE, SweepSettings
 from viz.heatmap import to_plot
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -20,10 +22,9 @@ SMALL = {"surface": "bowl", "nx": "20", "ny": "15", "steps": "100"}
 
 
 def open_sweep(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = open_page("sweep", timeout=120)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.switch_page("views/sweep.py")
     return at.run()
 
 
@@ -204,7 +205,7 @@ def test_seeded_from_the_playground():
     at.run()
     assert at.session_state["pg.scenario"].surface == "himmelblau"
     at.query_params.clear()
-    at.switch_page("views/sweep.py").run()
+    at.switch_page(PAGES["sweep"].file).run()
     assert_healthy(at)
     query = query_of(at)
     assert (query["surface"], query["start"]) == ("himmelblau", "1.0,-2.0")

@@ -12,10 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim
-import sweep_grid
-import tuning
-from scenario import Scenario
-from sweep_settings import SweepSettings
+from analysis import tuning
+from tests.apptest import open_page
+from views.common.links import PAGES
+from views.common.scenario import Scenario
+from views.sweep import grid as sweep_grid
+from views.sweep.settings import SweepSettings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 COSINE = optim.Schedule.make("cosine", T=60, floor=0.1, warmup=10, warmup_start=0.2)
@@ -67,18 +69,20 @@ def test_the_lr_search_follows_the_schedule():
     surface = landscapes.get("bowl")
     args = ("adam", surface, (-1.5, 1.0), 80, 1e-6, "pytorch", {"lr": 0.1}, "loss")
     scheduled = tuning.tune_lr(*args, schedule=COSINE)
-    direct = optim.sweep("adam", surface, (-1.5, 1.0), 80, 1e-6, "pytorch", schedule=COSINE, lr=tuning.lr_grid("adam"))
+    direct = optim.sweep(
+        "adam", surface, (-1.5, 1.0), 80, 1e-6, "pytorch", schedule=COSINE, lr=tuning.lr_grid("adam", tuning.LR_POINTS)
+    )
     np.testing.assert_array_equal(scheduled.result.final_loss, direct.final_loss)
     assert not np.array_equal(tuning.tune_lr(*args).result.final_loss, direct.final_loss)
 
 
 def test_the_page_applies_and_keeps_a_schedule_from_the_link():
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = open_page("sweep", timeout=120)
     query = {"surface": "bowl", "nx": "10", "ny": "8", "steps": "100", "cmp": "sgd,adam", "sched": "cosine",
              "sched.T": "100"}  # fmt: skip
     for key, value in query.items():
         at.query_params[key] = value
-    at.switch_page("views/sweep.py").run()
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning, [w.value for w in at.warning]
     assert at.query_params["sched"] in ("cosine", ["cosine"])
@@ -98,7 +102,7 @@ def test_the_page_seeded_from_the_playground_keeps_its_schedule():
     at.run()
     assert at.session_state["pg.scenario"].schedule == optim.Schedule.make("exponential", gamma=0.98)
     at.query_params.clear()
-    at.switch_page("views/sweep.py").run()
+    at.switch_page(PAGES["sweep"].file).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.query_params["sched"] in ("exponential", ["exponential"])
     assert at.query_params["sched.gamma"] in ("0.98", ["0.98"])

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import optim
-from scenario import Scenario
-from sweep_settings import MAX_RESOLUTION, Axis, SweepSettings, default_axes, fit_axis, scales_for
+from views.common.scenario import Scenario
+from views.sweep.settings import MAX_RESOLUTION, Axis, SweepSettings, default_axes, fit_axis, scales_for
 
 
 def hp(optimizer: str, name: str):
@@ -119,7 +119,7 @@ def test_cell_scenario_opens_that_run_in_the_playground():
         ({"xmin": "0"}, "needs positive values"),
         ({"xmin": "-3"}, "needs positive values"),
         ({"xmax": "1e9"}, "outside"),
-        ({"nx": "1000"}, "resolution 1000 is outside"),
+        ({"nx": "1000"}, "resolution: 1000 is outside"),
         ({"ny": "1"}, "outside"),
         ({"nx": "abc"}, "not a number"),
         ({"ny": "12.5"}, "whole number"),

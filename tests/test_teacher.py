@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import optim
-import quiz
-import teacher
-from quiz import Question
-from scenario import Scenario
-from teacher import TeacherLink
+from views.common import quiz
+from views.common.quiz import Question
+from views.common.scenario import Scenario
+from views.playground import settings as teacher
+from views.playground.settings import TeacherLink
 
 
 def run(loss, diverged_at=None):

@@ -7,10 +7,10 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 import optim
-import teacher
-from scenario import Scenario
 from tests.test_playground_page import open_app, open_sections, path_traces, query_of
-from ui import state, teach
+from views.common.scenario import Scenario
+from views.playground import settings as teacher
+from views.playground import state, teach
 
 LOCK_HIDE = {"lock": "surface,opt,conv,steps", "hide": "noise,seed,tol,start"}
 

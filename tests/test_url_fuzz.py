@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 import landscapes
 import optim
-import quiz
-from maps_settings import MapsSettings
-from scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario
-from sweep_settings import MAX_RESOLUTION, SweepSettings
-from teacher import TeacherLink
+from views.common import quiz
+from views.common.scenario import MAX_STEPS, NOISE_RANGE, TOL_RANGE, Scenario
+from views.maps.settings import MapsSettings
+from views.playground.settings import TeacherLink
+from views.sweep.settings import MAX_RESOLUTION, SweepSettings
 
 SURFACES = landscapes.names(custom=True)
 JUNK = [

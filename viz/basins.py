@@ -204,14 +204,7 @@ def basin_figure(
     legend_px = 40 + 24 * ((len(attractors) + 2) // 4)
     height = rows * row_height
     gap_x, gap_y = 0.02, 30 / height
-    grid = PanelGrid(
-        columns,
-        cell_w=(1.0 - gap_x * (columns - 1)) / columns,
-        cell_h=(1.0 - gap_y * (rows - 1)) / rows,
-        gap_x=gap_x,
-        gap_y=gap_y,
-        title_band=TITLE_PX / height,
-    )
+    grid = PanelGrid.filling(columns, rows, gap_x, gap_y, title_band=TITLE_PX / height)
 
     codes = sorted({int(c) for p in panels for c in np.unique(p.labels)}, key=lambda c: (c < 0, abs(c)))
     data: list[dict] = []

@@ -97,14 +97,7 @@ def multiples_figure(
     rows = math.ceil(count / columns)
     plot_px = rows * (ROW_PX + TITLE_PX) + (rows - 1) * 30
     gap_x, gap_y = 0.03, 30 / plot_px
-    grid = PanelGrid(
-        columns,
-        cell_w=(1.0 - gap_x * (columns - 1)) / columns,
-        cell_h=(1.0 - gap_y * (rows - 1)) / rows,
-        gap_x=gap_x,
-        gap_y=gap_y,
-        title_band=TITLE_PX / plot_px,
-    )
+    grid = PanelGrid.filling(columns, rows, gap_x, gap_y, title_band=TITLE_PX / plot_px)
     click = _click_layer(surface, PANEL_CLICK) if clickable else None
 
     longest = max((len(p.xy) for p in paths), default=1)

@@ -34,6 +34,18 @@ class PanelGrid:
     title_band: float
     top: float = 1.0
 
+    @classmethod
+    def filling(cls, columns: int, rows: int, gap_x: float, gap_y: float, title_band: float) -> PanelGrid:
+        """``rows`` x ``columns`` equal panels filling the whole paper, ``gap_x`` / ``gap_y`` apart."""
+        return cls(
+            columns,
+            cell_w=(1.0 - gap_x * (columns - 1)) / columns,
+            cell_h=(1.0 - gap_y * (rows - 1)) / rows,
+            gap_x=gap_x,
+            gap_y=gap_y,
+            title_band=title_band,
+        )
+
     def domains(self, i: int) -> tuple[list[float], list[float]]:
         """x and y paper domains of panel ``i``'s plot area."""
         row, col = divmod(i, self.columns)

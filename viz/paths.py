@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.runs import last_index
+
 
 @dataclass(frozen=True)
 class PathData:
@@ -21,7 +23,7 @@ class PathData:
     @property
     def last(self) -> int:
         """Index of the last iterate worth drawing (the last good one when the run diverged)."""
-        return len(self.xy) - 1 if self.diverged_at is None else self.diverged_at - 1
+        return last_index(self)
 
 
 def sample_steps(count: int, limit: int) -> np.ndarray:

@@ -6,9 +6,9 @@ import urllib.parse
 
 import pytest
 
-import lessons
-from scenario import Scenario
 from tests.browser.conftest import Page
+from views.common.scenario import Scenario
+from views.lessons import content as lessons
 
 pytestmark = pytest.mark.browser
 

@@ -205,7 +205,7 @@ def run_optax(steps):
     import jax.numpy as jnp
     import optax
 
-    import codegen
+    from optim import codegen
     from optim.schedules import Schedule
 
     out = {"framework": "optax", "backend": "jax", "jax_enable_x64": True, "cases": {}}
@@ -336,7 +336,7 @@ def run_keras(backend, steps):
     import keras
     import numpy as np
 
-    import codegen
+    from optim import codegen
     from optim.schedules import Schedule
 
     assert keras.backend.backend() == backend, keras.backend.backend()

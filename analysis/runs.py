@@ -1,0 +1,37 @@
+"""Reading one run: its last good iterate, when it first got within a tolerance, where it ended.
+
+Pure, no Streamlit. Works on anything with ``loss`` and ``diverged_at`` (``optim.Trajectory`` of one run,
+``viz.paths.PathData``), so the summary table, the questions and the charts read runs by the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+import numpy as np
+
+
+class Run(Protocol):
+    loss: np.ndarray  # (steps + 1,)
+    diverged_at: int | None
+
+
+def last_index(run: Run) -> int:
+    """The last good iterate (the one before the first bad one when the run diverged)."""
+    return len(run.loss) - 1 if run.diverged_at is None else int(run.diverged_at) - 1
+
+
+def steps_to(run: Run, min_value: float | None, tol: float) -> int | None:
+    """First step with f − f* < tol, or None (never, or the surface has no known minimum)."""
+    if min_value is None:
+        return None
+    below = run.loss[: last_index(run) + 1] - min_value < tol
+    return int(below.argmax()) if below.any() else None
+
+
+def final_gap(run: Run, min_value: float | None) -> float:
+    """f − f* (or f) at the end; +inf for a run that diverged."""
+    if run.diverged_at is not None:
+        return math.inf
+    return float(run.loss[-1] - (min_value or 0.0))

@@ -1,0 +1,69 @@
+"""Cached computations that several pages share: surface grids, contour backgrounds and optimizer runs.
+
+Runs are cached per optimizer (one RunSpec each), so moving one optimizer's slider recomputes only that
+optimizer. Caches are bounded; their keys are plain hashable values (never Surface objects).
+
+The per-optimizer caches that every rerun hits several times (``run_path`` here, ``eps_terms`` in
+views/playground/compute.py) use ``functools.lru_cache`` rather than ``st.cache_data``: st.cache_data hashes
+each argument through ``inspect.signature`` and unpickles a copy of the value on every hit, about 1.2 ms a
+call, a third of a warm rerun. These are pure functions of small hashable arguments, and their results
+are made read-only, so one bounded, thread-safe, process-wide LRU serves every session safely.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import streamlit as st
+
+import optim
+from views.common.run_spec import RunSpec, SurfaceKey, surface_of
+from views.common.scenario import Scenario
+from viz.contour import background_layers
+from viz.paths import PathData
+from viz.style import Theme
+
+__all__ = ["SurfaceKey", "contour_background", "paths_for", "read_only", "run_path", "surface_grid", "surface_of"]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_grid(key: SurfaceKey, resolution: int = 121):
+    """xs, ys and f on a grid over the plotting domain."""
+    return surface_of(key).grid(resolution)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def contour_background(key: SurfaceKey, theme: Theme) -> list[dict]:
+    """The contour's surface-only traces (filled levels, click layer), ready to send."""
+    return background_layers(surface_of(key), surface_grid(key), theme)
+
+
+def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays, marked read-only: a cached result is shared by every session that asks for it."""
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+@functools.lru_cache(maxsize=512)
+def run_path(spec: RunSpec) -> PathData | str:
+    """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
+    try:
+        traj = spec.run()
+    except ValueError as error:
+        return str(error)
+    arrays = read_only(traj.xy, traj.loss, traj.effective_lr)
+    return PathData(spec.optimizer, optim.get(spec.optimizer).label, *arrays, traj.diverged_at)
+
+
+def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
+    """Every shown optimizer's trajectory for ``scenario``, and a note for each that cannot run."""
+    paths, notes = [], []
+    for name in scenario.optimizers:
+        result = run_path(scenario.run_spec(name))
+        if isinstance(result, str):
+            notes.append(f"**{optim.get(name).label}** is not shown: {result}")
+        else:
+            paths.append(result)
+    return paths, notes

@@ -1,0 +1,85 @@
+"""The Playground's own cached computations: one step taken apart, noise bands, eps dominance, panel backgrounds.
+
+Keyed by RunSpec (the runs themselves are ``views.common.compute.run_path``). Caches are bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+import optim
+from analysis import seed_bands
+from analysis.seed_bands import SeedBand
+from optim.denominator import DenominatorTerms, denominator_terms
+from views.common.compute import read_only, run_path
+from views.common.run_spec import RunSpec, SurfaceKey, surface_of
+from viz.multiples import panel_background
+from viz.style import Theme
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def inspect(spec: RunSpec, step: int) -> optim.StepDetail:
+    """Step ``step`` of one optimizer's run taken apart (the same numbers as ``run_path``)."""
+    return optim.inspect_step(
+        spec.optimizer,
+        spec.surface(),
+        spec.start,
+        step,
+        spec.convention,
+        spec.noise,
+        spec.seed,
+        schedule=spec.schedule,
+        **spec.hyperparams(),
+    )
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def seed_band(spec: RunSpec, count: int) -> SeedBand | str:
+    """One optimizer under ``count`` noise seeds (one batched run), summarised; or why it cannot run."""
+    try:
+        return seed_bands.seed_band(
+            spec.optimizer,
+            spec.surface(),
+            spec.start,
+            spec.steps,
+            spec.convention,
+            spec.noise,
+            spec.seed,
+            count,
+            spec.hyperparams(),
+            spec.schedule,
+        )
+    except ValueError as error:
+        return str(error)
+
+
+@functools.lru_cache(maxsize=256)  # see views/common/compute.py: hit on every rerun, so not st.cache_data
+def eps_terms(spec: RunSpec) -> DenominatorTerms | None:
+    """The denominator terms along the drawn path of this run (replaying ``run_path``'s cached result)."""
+    path = run_path(spec)
+    if isinstance(path, str):
+        return None
+    try:
+        terms = denominator_terms(
+            spec.optimizer,
+            spec.surface(),
+            path.xy,
+            spec.convention,
+            spec.noise,
+            spec.seed,
+            path.diverged_at,
+            **spec.hyperparams(),
+        )
+    except ValueError:
+        return None
+    if terms is not None:
+        read_only(terms.accumulator, terms.eps)
+    return terms
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def multiples_background(key: SurfaceKey, theme: Theme) -> list[dict]:
+    """The filled contour of one small-multiple panel (the same for every panel)."""
+    return panel_background(surface_of(key), theme)

@@ -1,0 +1,264 @@
+"""Playground: pick a surface and optimizers, move the sliders, watch the paths.
+
+Widgets -> Scenario -> cached runs -> figures. No maths and no figure styling here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import landscapes
+import optim
+from optim import codegen
+from views.common import compute, controls, links, look, predict, run_settings
+from views.common import schedule as schedule_ui
+from views.common.scenario import Scenario, markdown_text
+from views.playground import custom, lens, report, state, teach
+from views.playground.bands import band_caption, bands_control, bands_for, dominance_for, eps_caption
+from views.playground.inspector import inspector_tab
+from viz.bands import seed_path_traces
+from viz.contour import contour_figure
+from viz.curvature import curvature_traces
+from viz.curves import effective_lr_figure, loss_figure
+from viz.paths import PathData
+from viz.surface3d import surface3d_figure
+
+CONTOUR_KEY = "pg.contour"
+QUIZ = "pg.quiz"  # session keys of the predict-then-run question
+
+
+def _on_contour_click() -> None:
+    event = st.session_state.get(CONTOUR_KEY)
+    points = (event or {}).get("selection", {}).get("points", [])
+    stored: Scenario | None = st.session_state.get(state.STORED)
+    if points and stored is not None:
+        (x0, x1), (y0, y1) = stored.landscape().domain  # the surface that was clicked
+        x, y = points[0]["x"], points[0]["y"]
+        state.set_start(min(max(x, x0), x1), min(max(y, y0), y1))
+
+
+def sidebar() -> None:
+    """All controls; values live in session_state under the state module's keys. A teacher link may lock or
+    hide some."""
+    link = teach.current()
+    if link.active:
+        st.info(teach.NOTE, icon="🔒")
+    run_settings.surface_controls(state.KEYS, state.on_surface_change, link, custom_editor=custom.controls)
+    run_settings.optimizer_controls(state.KEYS, link)
+    run_settings.convention_control(state.KEYS, link)
+    surface = st.session_state[state.SURFACE]
+    run_settings.hyperparam_expanders(state.KEYS, surface, st.session_state[state.CONVENTION], link)
+    if link.shown("sched"):
+        schedule_ui.controls(int(st.session_state[state.STEPS]), disabled=link.locked("sched"))
+    st.divider()
+    run_settings.run_controls(
+        state.KEYS,
+        state.current_surface().domain,
+        link,
+        start_note="Or click anywhere on the contour to start there.",
+        after_seed=(lambda: bands_control(disabled=link.locked("noise"))) if link.shown("noise") else None,
+    )
+    if link.shown("present"):
+        st.toggle(
+            "Presentation mode",
+            key=state.PRESENT,
+            help="Large type for a projector; travels in the share link.",
+            disabled=link.locked("present"),
+            persist_state=controls.PERSIST,
+        )
+    if link.shown("reset"):
+        st.button(teach.reset_label(), on_click=teach.on_reset, width="stretch", disabled=link.locked("reset"))
+
+
+def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list[str]) -> None:
+    st.title("RMSProp Playground")
+    st.markdown(f"**{markdown_text(surface.label)}.** {surface.story}")  # a custom label holds user text
+    if not scenario.present:
+        st.latex(surface.latex)
+    note = custom.estimate_note(surface, grid[2])
+    if note:
+        st.caption(note)
+    for warning in warnings:
+        st.warning(warning, icon="⚠️")
+
+
+def main() -> None:
+    scenario, warnings = state.load()
+    link, question, link_warnings = teach.load()
+    teach.enforce(link)  # locked controls keep the link's values
+    warnings = warnings + link_warnings
+    with st.sidebar:
+        sidebar()
+    scenario_now = state.from_widgets()
+    if scenario_now != scenario:
+        warnings = []  # they described the link, which the user has since changed
+    scenario = scenario_now
+    state.save(scenario)
+
+    look.apply_presentation_style(scenario.present)
+    theme = look.current_theme(scenario.present)
+    surface = scenario.landscape()
+    key = scenario.surface_key
+    grid = compute.surface_grid(key)
+    header(scenario, surface, grid, warnings)
+    paths, notes = compute.paths_for(scenario)
+    bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
+    for note in notes:
+        st.info(note, icon="ℹ️")
+    if not scenario.optimizers:
+        st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+    if question is not None and ask_first(question, scenario, surface, grid, paths, theme):
+        share_section(scenario)
+        return  # the runs stay hidden until the student has guessed
+
+    lens.controls(scenario)  # small multiples and the curvature read-out at step k
+    marks = lens.marks(scenario, paths)
+    if scenario.multi and paths:
+        lens.multiples_chart(scenario, paths, theme, marks, CONTOUR_KEY, _on_contour_click)
+        loss_box, lr_box = st.columns(2, gap="medium")
+    else:
+        left, right = st.columns([3, 2], gap="medium")
+        loss_box = lr_box = right
+        with left:
+            look.chart(
+                contour_figure(
+                    surface,
+                    grid,
+                    paths,
+                    scenario.start,
+                    theme,
+                    height=600 if scenario.present else 560,
+                    background=compute.contour_background(key, theme) + seed_path_traces(paths, bands, theme),
+                    overlays=curvature_traces(marks, surface.domain, theme),
+                ),
+                CONTOUR_KEY,
+                _on_contour_click,
+            )
+    with loss_box:
+        look.chart(loss_figure(paths, surface.min_value, theme, height=290, bands=bands))
+        if caption := band_caption(paths, bands):
+            st.caption(caption)
+    with lr_box:
+        dominance = dominance_for(scenario, paths)
+        look.chart(effective_lr_figure(paths, theme, height=290, dominance=dominance))
+        if caption := eps_caption(paths, dominance):
+            st.caption(caption)
+    if scenario.curv:
+        lens.readout(scenario, paths, marks)
+    # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
+    tabs = st.tabs(["Summary", "Step inspector", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
+    summary, inspector, view3d, code, data = tabs
+    if summary.open:
+        with summary:
+            summary_section(paths, surface, scenario.tol)
+    if inspector.open:
+        with inspector:
+            inspector_tab(scenario, paths)
+    if view3d.open:
+        with view3d:
+            look.chart(surface3d_figure(surface, paths, theme))
+    if code.open:
+        with code:
+            code_tab(scenario)
+    if data.open:
+        with data:
+            data_tab(scenario, paths)
+    share_section(scenario)
+
+
+def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, paths: list[PathData], theme) -> bool:
+    """Predict, then run: while no guess is committed, the contour without paths and the question (True);
+    afterwards the feedback above the charts (False)."""
+    problem = question.problem([p.name for p in paths], surface.min_value)
+    if problem:
+        st.info(f"The link's question (ask={question.key}) is skipped: {problem}.", icon="ℹ️")
+        return False
+    origin = st.session_state.get(state.FROM_URL)
+    if not predict.pending(question, QUIZ, origin):
+        predict.feedback(QUIZ, scenario)
+        return False
+    key = scenario.surface_key
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        height = 600 if scenario.present else 560
+        background = compute.contour_background(key, theme)
+        figure = contour_figure(surface, grid, [], scenario.start, theme, height=height, background=background)
+        look.chart(figure, CONTOUR_KEY)
+    with right:
+        predict.ask(question, scenario, paths, surface.min_value, QUIZ, origin)
+    return True
+
+
+def share_section(scenario: Scenario) -> None:
+    """The share link (keeping a teacher link's settings) and, for teachers, the link builder."""
+    with st.sidebar, st.expander("🔗 Share this view"):
+        st.caption("The address bar always holds the current settings; this is the same link:")
+        st.code(links.playground_url(scenario, teach.share_query()), language=None, wrap_lines=True)
+        if teach.current().active:
+            st.caption("This link fixes some controls; open the Playground without lock/hide/only to build another.")
+        else:
+            teach.builder(scenario)
+
+
+def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: float) -> None:
+    if not paths:
+        st.caption("No optimizer to summarise.")
+        return
+    table = report.summary_table(paths, surface, tol)
+    config = {}
+    for column in table.columns:
+        if column.startswith(("final", "best")):
+            config[column] = st.column_config.NumberColumn(format="%.3e")
+        elif column.startswith("distance"):
+            config[column] = st.column_config.NumberColumn(format="%.3g", help="Empty: the surface has no minimum.")
+        else:
+            config[column] = st.column_config.NumberColumn(format="%d", help="Empty: never.")
+    st.dataframe(table, column_config=config, width="stretch")
+
+
+def code_tab(scenario: Scenario) -> None:
+    if not scenario.optimizers:
+        st.caption("No optimizer chosen.")
+        return
+    framework = st.radio(
+        "Framework",
+        list(optim.CONVENTIONS),
+        index=list(optim.CONVENTIONS).index(scenario.convention),
+        format_func=optim.CONVENTIONS.get,
+        horizontal=True,
+        key="pg.code_framework",
+    )
+    if framework != scenario.convention:
+        st.caption(
+            f"The chart follows {optim.CONVENTIONS[scenario.convention]}'s rule; this code gives the same "
+            f"trajectory only with the convention set to {optim.CONVENTIONS[framework]}."
+        )
+    for name in scenario.optimizers:
+        label = optim.get(name).label
+        try:
+            snippet = codegen.snippet(name, framework, scenario.hp(name), scenario.schedule, scenario.steps)
+        except ValueError as error:
+            st.markdown(f"**{label}**: {error}")
+            continue
+        st.markdown(f"**{label}**")
+        st.code(snippet.code, language="python")
+        if snippet.notes:
+            st.caption(" ".join(snippet.notes))
+
+
+def data_tab(scenario: Scenario, paths: list[PathData]) -> None:
+    meta = {"surface": scenario.surface, "convention": scenario.convention, "start": scenario.start}
+    if scenario.surface == landscapes.CUSTOM:
+        meta |= {"formula": scenario.params()["expr"], "domain": scenario.landscape().domain}
+    st.download_button(
+        "Download all trajectories (CSV)",
+        lambda: report.trajectories_csv(paths, meta),
+        on_click="ignore",
+        file_name=f"rmsprop-playground-{scenario.surface}.csv",
+        mime="text/csv",
+        disabled=not paths,
+    )
+    st.caption("One row per optimizer and step: x, y, loss and the effective learning rate per axis.")
+
+
+main()
