@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import optim
-
 from .codegen_schedule import schedule_code
+from .registry import get
+from .schedules import Schedule, coerce
 
 _IMPORTS = {
     "pytorch": "import torch",
@@ -41,7 +41,7 @@ def snippet(
     optimizer: str,
     convention: str,
     hp: dict[str, Any],
-    schedule: optim.Schedule | None = None,
+    schedule: Schedule | None = None,
     steps: int | None = None,
 ) -> Snippet:
     """Code creating ``optimizer`` in ``convention``'s framework, with notes on names and defaults.
@@ -49,7 +49,7 @@ def snippet(
     With a (non-constant) ``schedule`` the code also builds the framework's matching learning-rate
     schedule; ``steps`` is the app's run length. Raises ValueError when the framework lacks the
     optimizer (the UI shows the message instead)."""
-    opt = optim.get(optimizer)
+    opt = get(optimizer)
     rule = opt.rule(convention)
     values = {**opt.defaults(), **hp, **opt.fixed}
     shown = {p.name for p in opt.hyperparams}
@@ -73,7 +73,7 @@ def snippet(
         default = rule.defaults.get(name)
         if default is not None and not isinstance(value, bool) and value != default:
             defaults.append(f"{base} {_literal(default)}")
-    scheduled = optim.schedules.coerce(schedule)
+    scheduled = coerce(schedule)
     extra = schedule_code(convention, scheduled, values["lr"], steps) if scheduled else None
     if extra is not None and extra.learning_rate is not None:
         args[rule.arg_names["lr"]] = extra.learning_rate

@@ -219,7 +219,7 @@ def test_a_locked_custom_formula_cannot_be_edited():
 def test_every_widget_key_of_a_scenario_belongs_to_a_control():
     scenario = Scenario.default()
     for key in state.widget_values(scenario):
-        control = teach.control_of(key)  # a new Scenario field needs a teacher-link control (ui/teach.py)
+        control = teach.control_of(key)  # a new Scenario field needs a teacher-link control (views/playground/teach.py)
         assert control in teacher.all_controls(), key
     assert teach.control_of(state.hp_key("rmsprop", "lr")) == "rmsprop.lr"
     assert teach.control_of(state.param_key("condition")) == "surface"

@@ -53,7 +53,12 @@ def schedule_range(kind: str, name: str) -> tuple[float, float]:
 
 
 BANDS_DEFAULT, BANDS_MIN, BANDS_MAX = 20, 5, 100  # noise seeds per optimizer (0: bands off)
-TEACHER_KEYS = {"lock", "hide", "only", "ask"}  # teacher links (teacher.py, quiz.py): how to show a view, not what
+TEACHER_KEYS = {
+    "lock",
+    "hide",
+    "only",
+    "ask",
+}  # teacher links (views/playground/settings.py, quiz.py): how to show a view, not what
 IGNORED_KEYS = {"embed", "embed_options"} | TEACHER_KEYS  # Streamlit's own, and teacher settings (kept in the URL)
 
 
