@@ -1,8 +1,7 @@
-"""The Playground's main picture: contour of the surface, one path per optimizer, animated heads."""
+"""The Playground's main picture: contour of the surface, one path per optimizer, a head on each path."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,8 +16,6 @@ from .style import LIGHT, Theme, optimizer_style
 
 #: Points drawn per path at most (all steps are still computed).
 DRAWN_POINTS = 400
-#: Animation frames at most (browsers stay smooth and the payload small).
-FRAMES = 100
 #: The invisible grid of clickable points that lets a click set the start (side x side).
 CLICK_GRID = 41
 
@@ -61,52 +58,76 @@ def contour_figure(
     *,
     height: int = 560,
     clickable: bool = True,
-    frames: int = FRAMES,
     background: list[dict] | None = None,
     overlays: Sequence[dict] = (),
+    focus: str | None = None,
+    live: Sequence[str] = (),
 ) -> SpecFigure:
-    """Contour with log-spaced levels, minima, start, paths, divergence marks and a play head.
+    """Contour with log-spaced levels, minima, start, paths, divergence marks and a head per path.
 
-    Trace order: contour, click layer (if any), paths, divergence marks, minima, start, heads.
-    The animation frames only move the heads, so they stay small. ``background`` may pass in
+    Trace order: contour, click layer (if any), paths (the ``focus`` optimizer's last, on top), divergence
+    marks, ``overlays`` (e.g. the curvature layer), minima, start, heads. ``background`` may pass in
     ``background_layers(...)`` computed earlier (it must match ``surface``, ``theme``, ``clickable``).
-    ``frames=0`` draws a still picture (no play controls). ``overlays`` (e.g. the curvature layer) are
-    drawn over the paths, under the minima, start and heads.
+    Traces carry ``uid``s ("path.<name>", "mark.<name>", "head.<name>") and ``meta`` saying which ones the
+    browser trails during playback (views/common/live_charts.js); the optimizers in ``live`` get a
+    divergence mark trace even when they do not diverge (empty), for the browser to fill while a slider moves.
     """
     data: list[dict] = list(background or background_layers(surface, grid, theme, clickable))
-    longest = max((len(p.xy) for p in paths), default=1)
-    for path in paths:
-        data.append(_path_trace(path, theme))
-    diverged = [path for path in paths if path.diverged_at is not None]
-    for path, position in zip(diverged, divergence_text_positions(diverged, surface.domain), strict=True):
-        data.append(_divergence_mark(path, theme, position))
+    ordered = ordered_paths(paths, focus)
+    for path in ordered:
+        data.append(_path_trace(path, theme, role(path.name, focus)))
+    diverged = [path for path in ordered if path.diverged_at is not None]
+    positions = dict(zip([p.name for p in diverged], divergence_text_positions(diverged, surface.domain), strict=True))
+    for path in ordered:
+        if path.diverged_at is not None or path.name in live:
+            data.append(_divergence_mark(path, theme, positions.get(path.name, "top center")))
     data.extend(overlays)
     data.extend(landmark_traces(surface, start, theme))
-    frame_steps = sample_steps(longest, max(2, frames))
-    data.append(_heads(paths, int(frame_steps[-1]), theme))
-    heads_index = len(data) - 1
+    data.extend(_head(path, theme) for path in ordered)
 
     (x0, x1), (y0, y1) = surface.domain
     layout = theme.layout(
         height,
-        xaxis={"range": [x0, x1], "title": "x", "showgrid": False, "zeroline": False, "constrain": "domain"},
-        yaxis={"range": [y0, y1], "title": "y", "showgrid": False, "zeroline": False, "constrain": "domain"},
+        xaxis={"range": [x0, x1], "title": {"text": "x"}, "showgrid": False, "zeroline": False, "constrain": "domain"},
+        yaxis={"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False, "constrain": "domain"},
         hovermode="closest",
         # Streamlit turns clicks into selections only when dragmode is not a box/lasso select.
         dragmode="pan",
-        margin={"l": 10, "r": 10, "t": 40, "b": 70},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
     if equal_aspect(surface.domain):
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
-    if frames and len(paths) and longest > 1:
-        layout |= _animation_controls(frame_steps, theme)
-    frame_specs = []
-    if frames and len(paths) and longest > 1:
-        frame_specs = [
-            {"name": str(k), "data": [heads], "traces": [heads_index]}
-            for k, heads in zip(np.asarray(frame_steps).tolist(), head_frames(paths, frame_steps), strict=True)
-        ]
-    return SpecFigure(data, layout, frame_specs)
+    return SpecFigure(data, layout)
+
+
+def ordered_paths(paths: Sequence[PathData], focus: str | None) -> list[PathData]:
+    """The paths in drawing order: the focus optimizer's last, so it is drawn on top of the others."""
+    return [p for p in paths if p.name != focus] + [p for p in paths if p.name == focus]
+
+
+def role(name: str, focus: str | None) -> str | None:
+    """How an optimizer's lines are drawn: "focus" (stands out), "context" (behind it), or None (no focus)."""
+    if focus is None:
+        return None
+    return "focus" if name == focus else "context"
+
+
+#: Line width and opacity of a path by its role (see ``role``).
+ROLE_STYLE = {None: (2.6, 1.0), "focus": (3.6, 1.0), "context": (1.8, 0.55)}
+
+
+def path_points(path: PathData, limit: int = DRAWN_POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y and the step of each drawn point of a path (at most ``limit``, up to its last good iterate)."""
+    idx = sample_steps(path.last + 1, limit)
+    return path.xy[idx, 0], path.xy[idx, 1], idx
+
+
+def mark_point(path: PathData) -> tuple[float, float, str] | None:
+    """Where a diverged path's mark goes and its label; None for a path that did not diverge."""
+    if path.diverged_at is None:
+        return None
+    x, y = path.xy[path.last]
+    return float(x), float(y), f"diverged (step {path.diverged_at})"
 
 
 def _click_layer(surface: Surface, side: int = CLICK_GRID) -> dict:
@@ -126,27 +147,31 @@ def _click_layer(surface: Surface, side: int = CLICK_GRID) -> dict:
     }
 
 
-def _path_trace(path: PathData, theme: Theme) -> dict:
+def _path_trace(path: PathData, theme: Theme, role: str | None = None) -> dict:
     style = optimizer_style(path.name)
-    idx = sample_steps(path.last + 1, DRAWN_POINTS)
+    x, y, steps = path_points(path)
+    width, opacity = ROLE_STYLE[role]
     return {
         "type": "scatter",
-        "x": path.xy[idx, 0],
-        "y": path.xy[idx, 1],
+        "x": x,
+        "y": y,
         "mode": "lines+markers",
-        "line": {"color": style.color, "width": 2.6, "dash": style.dash},
+        "line": {"color": style.color, "width": width, "dash": style.dash},
         "marker": {
             "symbol": style.marker,
-            "size": 7,
+            "size": 8 if role == "focus" else 7,
             "color": style.color,
             "maxdisplayed": 30,
             "line": {"width": 1, "color": theme.marker_outline},
         },
+        "opacity": opacity,
         "selected": {"marker": {"opacity": 1.0}},
         "unselected": {"marker": {"opacity": 1.0}},
-        "customdata": idx,
+        "customdata": steps,
         "name": path.label,
         "legendgroup": path.name,
+        "uid": f"path.{path.name}",
+        "meta": {"trail": True},
         "hovertemplate": f"<b>{path.label}</b><br>step %{{customdata}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
     }
 
@@ -190,12 +215,13 @@ def divergence_text_positions(paths: Sequence[PathData], domain) -> list[str]:
 
 
 def _divergence_mark(path: PathData, theme: Theme, position: str = "top center") -> dict:
+    """The x where a path left the region, labelled with the step (empty for a path that did not diverge)."""
     style = optimizer_style(path.name)
-    x, y = path.xy[path.last]
+    point = mark_point(path)
     return {
         "type": "scatter",
-        "x": [x],
-        "y": [y],
+        "x": [] if point is None else [point[0]],
+        "y": [] if point is None else [point[1]],
         "mode": "markers+text",
         "marker": {
             "symbol": "x-thin-open",
@@ -203,13 +229,14 @@ def _divergence_mark(path: PathData, theme: Theme, position: str = "top center")
             "color": style.color,
             "line": {"width": 4, "color": style.color},
         },
-        "text": [f"diverged (step {path.diverged_at})"],
+        "text": [] if point is None else [point[2]],
         "textposition": position,
         "textfont": {"color": style.color, "size": round(13 * theme.font_scale)},
         "name": f"{path.label} diverged",
         "legendgroup": path.name,
         "showlegend": False,
-        "hovertemplate": f"<b>{path.label}</b> left the region at step {path.diverged_at}<extra></extra>",
+        "uid": f"mark.{path.name}",
+        "hovertemplate": f"<b>{path.label}</b>: %{{text}}, it left the plotted region<extra></extra>",
     }
 
 
@@ -252,87 +279,26 @@ def landmark_traces(surface: Surface, start: tuple[float, float], theme: Theme, 
     return traces
 
 
-def _head_positions(paths: Sequence[PathData], step: int) -> dict:
-    """Where each optimizer is at iterate ``step`` (or where it stopped): the part frames change."""
-    reached = [min(step, p.last) for p in paths]
-    return {
-        "x": [float(p.xy[k, 0]) for p, k in zip(paths, reached, strict=True)],
-        "y": [float(p.xy[k, 1]) for p, k in zip(paths, reached, strict=True)],
-        "customdata": reached,
-    }
-
-
-def head_frames(paths: Sequence[PathData], frame_steps: np.ndarray) -> list[dict]:
-    """``_head_positions`` for every frame step at once (one fancy index per path, not one per frame)."""
-    steps = np.asarray(frame_steps, dtype=int)
-    reached = np.stack([np.minimum(steps, p.last) for p in paths])  # (paths, frames)
-    xs = np.stack([p.xy[r, 0] for p, r in zip(paths, reached, strict=True)]).T.tolist()
-    ys = np.stack([p.xy[r, 1] for p, r in zip(paths, reached, strict=True)]).T.tolist()
-    return [{"x": x, "y": y, "customdata": c} for x, y, c in zip(xs, ys, reached.T.tolist(), strict=True)]
-
-
-def _heads(paths: Sequence[PathData], step: int, theme: Theme) -> dict:
-    """One marker per optimizer at iterate ``step``, in its own symbol and colour."""
-    styles = [optimizer_style(p.name) for p in paths]
+def _head(path: PathData, theme: Theme, size: int = 15) -> dict:
+    """A marker where the path ends (during playback the browser moves it to each path's point at step k)."""
+    style = optimizer_style(path.name)
+    k = path.last
     return {
         "type": "scatter",
-        **_head_positions(paths, step),
+        "x": [float(path.xy[k, 0])],
+        "y": [float(path.xy[k, 1])],
+        "customdata": [k],
         "mode": "markers",
         "marker": {
-            "symbol": [s.marker for s in styles],
-            "color": [s.color for s in styles],
-            "size": 15,
+            "symbol": style.marker,
+            "color": style.color,
+            "size": size,
             "line": {"width": 2, "color": theme.marker_outline},
         },
-        "text": [p.label for p in paths],
+        "text": [path.label],
         "hovertemplate": "<b>%{text}</b> at step %{customdata}<extra></extra>",
-        "name": "play head",
+        "name": f"{path.label} play head",
+        "uid": f"head.{path.name}",
+        "meta": {"head": f"path.{path.name}"},
         "showlegend": False,
-    }
-
-
-def _animation_controls(frame_steps: np.ndarray, theme: Theme) -> dict:
-    """Play/pause buttons and the step slider for these frames. Shared between figures (built once per
-    frame steps and theme: a hundred slider stops cost a millisecond a rerun): copy before changing it."""
-    return _animation_controls_for(tuple(np.asarray(frame_steps).tolist()), theme)
-
-
-@functools.lru_cache(maxsize=64)
-def _animation_controls_for(frame_steps: tuple[int, ...], theme: Theme) -> dict:
-    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
-    play = {"frame": {"duration": 60, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
-    font = theme.font(13)
-    return {
-        "updatemenus": [
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0.0,
-                "y": -0.1,
-                "xanchor": "left",
-                "yanchor": "top",
-                "pad": {"t": 0, "r": 8},
-                "showactive": False,
-                "font": font,
-                "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, {**play, "fromcurrent": False}]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]},
-                ],
-            }
-        ],
-        "sliders": [
-            {
-                "active": len(frame_steps) - 1,
-                "x": 0.24,
-                "len": 0.76,
-                "y": -0.07,
-                "yanchor": "top",
-                "pad": {"t": 0, "b": 0},
-                "currentvalue": {"prefix": "step ", "font": font, "xanchor": "right"},
-                "font": theme.font(11),
-                "steps": [
-                    {"label": str(int(k)), "method": "animate", "args": [[str(int(k))], still]} for k in frame_steps
-                ],
-            }
-        ],
     }

@@ -1,13 +1,12 @@
-"""Small multiples: one contour panel per optimizer on shared axes, with one shared play head slider.
+"""Small multiples: one contour panel per optimizer on shared axes.
 
 Each panel holds the same surface (a coarser grid than the single contour, so the payload stays small),
-its optimizer's path in that optimizer's colour and marker, the minima, the start and a head; every
-animation frame moves all heads at once.
+its optimizer's path in that optimizer's colour and marker, the minima, the start and a head. Playback (one
+step slider for every panel) happens in the browser, as on the single contour (views/common/live_charts.js).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping, Sequence
 
@@ -15,28 +14,19 @@ import numpy as np
 
 from landscapes import Surface
 
-from .contour import (
-    FRAMES,
-    _animation_controls,
-    _click_layer,
-    _divergence_mark,
-    _head_positions,
-    _path_trace,
-    background_layers,
-    landmark_traces,
-)
+from .contour import _click_layer, _divergence_mark, _head, _path_trace, background_layers, landmark_traces
 from .figure import SpecFigure, pack_arrays
 from .levels import LossScale
 from .panels import PanelGrid, axis_names
-from .paths import PathData, sample_steps
+from .paths import PathData
 from .style import LIGHT, Theme, optimizer_style
 
 #: Surface grid side for the panels (the single contour uses 121).
 PANEL_GRID = 61
 #: Side of each panel's invisible click grid.
 PANEL_CLICK = 21
-#: Panel row height in px (plot area), title band and the room for the play controls below.
-ROW_PX, TITLE_PX, CONTROLS_PX = 290, 28, 80
+#: Panel row height in px (plot area) and title band.
+ROW_PX, TITLE_PX = 290, 28
 
 
 def columns_for(count: int) -> int:
@@ -54,27 +44,6 @@ def _points(surface: Surface, start: tuple[float, float], theme: Theme, axes: tu
     return [_on(t, axes) | {"showlegend": False} for t in landmark_traces(surface, start, theme, compact=True)]
 
 
-def _head(path: PathData, step: int, theme: Theme, axes: tuple[str, str]) -> dict:
-    style = optimizer_style(path.name)
-    return {
-        "type": "scatter",
-        **_head_positions([path], step),
-        "mode": "markers",
-        "marker": {
-            "symbol": style.marker,
-            "color": style.color,
-            "size": 14,
-            "line": {"width": 2, "color": theme.marker_outline},
-        },
-        "text": [path.label],
-        "hovertemplate": "<b>%{text}</b> at step %{customdata}<extra></extra>",
-        "name": f"{path.label} play head",
-        "showlegend": False,
-        "xaxis": axes[0],
-        "yaxis": axes[1],
-    }
-
-
 def multiples_figure(
     surface: Surface,
     background: Sequence[dict],
@@ -83,10 +52,11 @@ def multiples_figure(
     theme: Theme = LIGHT,
     *,
     clickable: bool = True,
-    frames: int = FRAMES,
     overlays: Mapping[str, Sequence[dict]] | None = None,
+    live: Sequence[str] = (),
 ) -> SpecFigure:
-    """One panel per path (titled with the optimizer's name), sharing axes and one play-head slider.
+    """One panel per path (titled with the optimizer's name), sharing axes; uids and trails as
+    ``contour_figure``'s (``live``: optimizers whose divergence mark trace is kept even when empty).
 
     ``background``: ``background_layers(surface, surface.grid(PANEL_GRID), theme, clickable=False)``, reused
     on every panel. ``overlays``: extra traces per optimizer name (drawn on that optimizer's panel; their
@@ -100,12 +70,9 @@ def multiples_figure(
     grid = PanelGrid.filling(columns, rows, gap_x, gap_y, title_band=TITLE_PX / plot_px)
     click = _click_layer(surface, PANEL_CLICK) if clickable else None
 
-    longest = max((len(p.xy) for p in paths), default=1)
-    frame_steps = sample_steps(longest, max(2, frames))
     data: list[dict] = []
     layout_axes: dict = {}
     annotations: list[dict] = []
-    heads: list[int] = []
     for i, path in enumerate(paths or [None]):
         axes = axis_names(i)
         data += [_on(layer, axes) for layer in background]
@@ -113,13 +80,12 @@ def multiples_figure(
             data.append(_on(click, axes))
         if path is not None:
             data.append(_on(_path_trace(path, theme), axes) | {"showlegend": False})
-            if path.diverged_at is not None:
+            if path.diverged_at is not None or path.name in live:
                 data.append(_on(_divergence_mark(path, theme), axes))
             data += [_on(t, axes) for t in overlays.get(path.name, ())]
         data += _points(surface, start, theme, axes)
         if path is not None:
-            data.append(_head(path, int(frame_steps[-1]), theme, axes))
-            heads.append(len(data) - 1)
+            data.append(_on(_head(path, theme, size=14), axes))
         layout_axes |= grid.axes(i, surface.domain, x_labels=i + columns >= count)
         if path is not None:
             color = optimizer_style(path.name).color
@@ -131,25 +97,10 @@ def multiples_figure(
         hovermode="closest",
         dragmode="pan",
         showlegend=False,
-        margin={"l": 10, "r": 10, "t": 10, "b": CONTROLS_PX},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
-    layout["height"] = round((plot_px + 10 + CONTROLS_PX) * (1.15 if theme.font_scale > 1 else 1.0))
-    frame_specs = []
-    if frames and paths and longest > 1:
-        controls = copy.deepcopy(_animation_controls(frame_steps, theme))
-        # The controls sit in the bottom margin (px below the panels), whatever the number of rows.
-        controls["updatemenus"][0]["y"] = -34 / plot_px
-        controls["sliders"][0]["y"] = -26 / plot_px
-        layout |= controls
-        frame_specs = [
-            {
-                "name": str(int(k)),
-                "data": [_head_positions([p], int(k)) for p in paths],
-                "traces": heads,
-            }
-            for k in frame_steps
-        ]
-    return SpecFigure(pack_arrays(data), layout, frame_specs)
+    layout["height"] = round((plot_px + 20) * (1.15 if theme.font_scale > 1 else 1.0))
+    return SpecFigure(pack_arrays(data), layout)
 
 
 def panel_background(surface: Surface, theme: Theme) -> list[dict]:

@@ -37,6 +37,10 @@ _DASHES = {
 }
 
 
+#: The charts' typeface: the app's own (Streamlit's "sans serif" theme font), then the system's.
+FONT = '"Source Sans Pro", "Source Sans 3", sans-serif'
+
+
 @dataclass(frozen=True)
 class OptimizerStyle:
     color: str
@@ -84,7 +88,7 @@ class Theme:
         return self.background
 
     def font(self, size: float = 14) -> dict:
-        return {"size": round(size * self.font_scale), "color": self.text}
+        return {"size": round(size * self.font_scale), "color": self.text, "family": FONT}
 
     def layout(self, height: int, **extra) -> dict:
         """Base layout shared by the 2-D charts."""

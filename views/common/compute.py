@@ -13,18 +13,29 @@ are made read-only, so one bounded, thread-safe, process-wide LRU serves every s
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
 
 import optim
+from views.common import knobs
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from views.common.scenario import Scenario
 from viz.contour import background_layers
 from viz.paths import PathData
 from viz.style import Theme
 
-__all__ = ["SurfaceKey", "contour_background", "paths_for", "read_only", "run_path", "surface_grid", "surface_of"]
+__all__ = [
+    "SurfaceKey",
+    "contour_background",
+    "live_runs",
+    "paths_for",
+    "read_only",
+    "run_path",
+    "surface_grid",
+    "surface_of",
+]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -67,3 +78,30 @@ def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
         else:
             paths.append(result)
     return paths, notes
+
+
+@functools.lru_cache(maxsize=48)
+def _knob_series(spec: RunSpec, knob: str, stops: tuple[float, ...], min_value: float | None, charts: tuple) -> dict:
+    series = knobs.knob_series(knobs.stop_paths(spec, knob, stops), min_value, charts)
+    for chart in series.values():
+        for arrays in chart["series"].values():
+            read_only(*arrays.values())
+    return series
+
+
+def live_runs(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | None, charts: tuple[str, ...]) -> dict:
+    """Per chart and knob, the focus optimizer's traces at every stop of that knob (``knobs.knob_series``).
+    Each knob's runs are cached without its own value, so moving it reuses them; a knob that cannot run (e.g.
+    its stops include values the convention rejects) is left out."""
+    out: dict[str, dict] = {chart: {} for chart in charts}
+    for knob in live:
+        if knob.disabled:
+            continue
+        others = spec.with_changes(hp=tuple((k, v) for k, v in spec.hp if k != knob.name))
+        try:
+            series = _knob_series(others, knob.name, knob.stops, min_value, charts)
+        except ValueError:
+            continue
+        for chart in charts:
+            out[chart][knob.name] = series[chart]
+    return out

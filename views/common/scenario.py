@@ -14,6 +14,7 @@ URL parameters (all optional; see README):
     conv=pytorch|keras|optax|tf1  start=-1.8,1.2  steps=150  noise=0  seed=0  tol=1e-06  present=1
     bands=20                                                noise seeds per optimizer when noise > 0 (0: off)
     curv=1  k=25  multi=1                                   curvature read-out at step k; one panel per optimizer
+    focus=adam                                              the optimizer in focus (default RMSProp, else the first)
     sched=cosine  sched.T=500  sched.floor=0  sched.warmup=20  sched.warmup_start=0
                                                             learning-rate schedule of every optimizer shown
                                                             (step: sched.every, sched.gamma; exponential: sched.gamma)
@@ -73,6 +74,18 @@ def _fmt(value: Any) -> str:
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|$~&:")
 
 
+def default_focus(optimizers: Iterable[str]) -> str | None:
+    """The optimizer in focus unless the student picks another: RMSProp when shown, else the first shown."""
+    shown = list(optimizers)
+    return "rmsprop" if "rmsprop" in shown else (shown[0] if shown else None)
+
+
+def normal_focus(focus: str | None, optimizers: Iterable[str]) -> str | None:
+    """``focus`` as a Scenario stores it: None when it is the default choice (so links stay short)."""
+    shown = list(optimizers)
+    return None if focus not in shown or focus == default_focus(shown) else focus
+
+
 def markdown_text(text: str, limit: int | None = None) -> str:
     """``text`` (shortened to ``limit`` characters) escaped so that Streamlit's Markdown shows it literally."""
     if limit is not None and len(text) > limit:
@@ -100,6 +113,12 @@ class Scenario:
     curv: bool = False  # the curvature read-out at iterate k (and its ellipse on the contour)
     k: int = 0  # the step the curvature read-out and the step inspector show, 0 <= k < steps
     multi: bool = False  # small multiples: one contour panel per optimizer
+    focus: str | None = None  # the optimizer in focus (live sliders, drawn on top); None: the default one
+
+    @property
+    def focused(self) -> str | None:
+        """The optimizer in focus: ``focus`` when it is shown, else RMSProp when shown, else the first shown."""
+        return self.focus if self.focus in self.optimizers else default_focus(self.optimizers)
 
     # ------------------------------------------------------------------ access
 
@@ -176,6 +195,7 @@ class Scenario:
         query |= {"curv": "1"} if self.curv else {}
         query |= {"k": str(self.k)} if self.k else {}
         query |= {"multi": "1"} if self.multi else {}
+        query |= {"focus": self.focus} if self.focus is not None else {}
         return query
 
     @classmethod
@@ -260,7 +280,19 @@ class _Parser(QueryReader):
             self.warnings.append(f"Step k = {k} is beyond the run's last step; using {scenario.steps - 1}.")
             k = scenario.steps - 1
         curv = self.flag("curv", False, "Curvature read-out")
-        return scenario.with_changes(curv=curv, k=k, multi=self.flag("multi", False, "Small multiples"))
+        multi = self.flag("multi", False, "Small multiples")
+        return scenario.with_changes(curv=curv, k=k, multi=multi, focus=self._focus(scenario.optimizers))
+
+    def _focus(self, optimizers: tuple[str, ...]) -> str | None:
+        """The optimizer in focus, if the link names one of those shown (and not the default one)."""
+        name = self.take("focus")
+        if name is None or not name:
+            return None
+        if name not in optimizers:
+            shown = ", ".join(optimizers) or "none"
+            self.warnings.append(f"Focus {name!r} is not one of the optimizers shown ({shown}); using the default.")
+            return None
+        return normal_focus(name, optimizers)
 
     def _bands(self) -> int:
         """Noise-band seeds: 0 (off) or BANDS_MIN..BANDS_MAX; 'off' reads as 0, 1-4 become BANDS_MIN."""

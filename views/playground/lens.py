@@ -1,4 +1,4 @@
-"""The Playground's view options: small multiples and the curvature read-out at step k.
+"""The Playground's view options: the focus optimizer, small multiples and the curvature read-out at step k.
 
 The play head in the browser is client-side only (Streamlit never learns where it is), so the
 curvature is read out at a step k chosen here; the step inspector shows the same k.
@@ -6,23 +6,18 @@ curvature is read out at a step k chosen here; the step inspector shows the same
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+import optim
 from analysis.curvature import Curvature, curvature, gd_limit, step_curvature, step_limit, update_kind
-from views.common import look
 from views.common.controls import PERSIST
 from views.common.run_spec import surface_of
 from views.common.scenario import Scenario
 from views.playground import state, teach
-from views.playground.compute import multiples_background
-from viz.curvature import CurvatureMark, curvature_traces
-from viz.multiples import multiples_figure
+from viz.curvature import CurvatureMark
 from viz.paths import PathData
-from viz.style import Theme
 
 #: Off-diagonal Hessian entries below this fraction of the diagonal count as an axis-aligned Hessian.
 ALIGNED = 1e-12
@@ -36,6 +31,18 @@ def controls(scenario: Scenario) -> None:
     if not link.shown("view"):
         return
     locked = link.locked("view")
+    if len(scenario.optimizers) > 1:
+        st.segmented_control(
+            "Focus",
+            list(scenario.optimizers),
+            key=state.FOCUS,
+            format_func=lambda n: optim.get(n).label,
+            required=True,
+            disabled=locked,
+            persist_state=PERSIST,
+            help="The optimizer whose sliders sit beside the contour and whose path is drawn on top. "
+            "Travels in the link.",
+        )
     # Presentation mode's larger type needs wider columns for the toggle labels.
     widths = [2.2, 2.6, 3] if scenario.present else [1.5, 1.8, 4]
     left, middle, right = st.columns(widths, vertical_alignment="center")
@@ -91,22 +98,6 @@ def marks(scenario: Scenario, paths: list[PathData]) -> list[CurvatureMark]:
         if c is not None:
             out.append(CurvatureMark(path.name, path.label, scenario.k, path.xy[scenario.k], c))
     return out
-
-
-def multiples_chart(
-    scenario: Scenario,
-    paths: list[PathData],
-    theme: Theme,
-    shown: list[CurvatureMark],
-    chart_key: str,
-    on_select: Callable[[], None],
-) -> None:
-    """One contour panel per optimizer (clicks set the start, as on the single contour)."""
-    surface = surface_of(scenario.surface_key)
-    overlays = {m.name: curvature_traces([m], surface.domain, theme) for m in shown}
-    background = multiples_background(scenario.surface_key, theme)
-    figure = multiples_figure(surface, background, paths, scenario.start, theme, overlays=overlays)
-    look.chart(figure, chart_key, on_select)
 
 
 def _num(value: float) -> str:

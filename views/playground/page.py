@@ -13,28 +13,14 @@ from optim import codegen
 from views.common import compute, controls, links, look, predict, run_settings
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
-from views.playground import custom, lens, report, state, teach
-from views.playground.bands import band_caption, bands_control, bands_for, dominance_for, eps_caption
+from views.playground import charts, custom, lens, report, state, teach
+from views.playground.bands import bands_control, bands_for
 from views.playground.inspector import inspector_tab
-from viz.bands import seed_path_traces
 from viz.contour import contour_figure
-from viz.curvature import curvature_traces
-from viz.curves import effective_lr_figure, loss_figure
 from viz.paths import PathData
 from viz.surface3d import surface3d_figure
 
-CONTOUR_KEY = "pg.contour"
 QUIZ = "pg.quiz"  # session keys of the predict-then-run question
-
-
-def _on_contour_click() -> None:
-    event = st.session_state.get(CONTOUR_KEY)
-    points = (event or {}).get("selection", {}).get("points", [])
-    stored: Scenario | None = st.session_state.get(state.STORED)
-    if points and stored is not None:
-        (x0, x1), (y0, y1) = stored.landscape().domain  # the surface that was clicked
-        x, y = points[0]["x"], points[0]["y"]
-        state.set_start(min(max(x, x0), x1), min(max(y, y0), y1))
 
 
 def sidebar() -> None:
@@ -111,38 +97,9 @@ def main() -> None:
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed
 
-    lens.controls(scenario)  # small multiples and the curvature read-out at step k
+    lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
     marks = lens.marks(scenario, paths)
-    if scenario.multi and paths:
-        lens.multiples_chart(scenario, paths, theme, marks, CONTOUR_KEY, _on_contour_click)
-        loss_box, lr_box = st.columns(2, gap="medium")
-    else:
-        left, right = st.columns([3, 2], gap="medium")
-        loss_box = lr_box = right
-        with left:
-            look.chart(
-                contour_figure(
-                    surface,
-                    grid,
-                    paths,
-                    scenario.start,
-                    theme,
-                    height=600 if scenario.present else 560,
-                    background=compute.contour_background(key, theme) + seed_path_traces(paths, bands, theme),
-                    overlays=curvature_traces(marks, surface.domain, theme),
-                ),
-                CONTOUR_KEY,
-                _on_contour_click,
-            )
-    with loss_box:
-        look.chart(loss_figure(paths, surface.min_value, theme, height=290, bands=bands))
-        if caption := band_caption(paths, bands):
-            st.caption(caption)
-    with lr_box:
-        dominance = dominance_for(scenario, paths)
-        look.chart(effective_lr_figure(paths, theme, height=290, dominance=dominance))
-        if caption := eps_caption(paths, dominance):
-            st.caption(caption)
+    charts.draw(scenario, surface, grid, paths, bands, marks, theme, link)
     if scenario.curv:
         lens.readout(scenario, paths, marks)
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
@@ -183,7 +140,7 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
         height = 600 if scenario.present else 560
         background = compute.contour_background(key, theme)
         figure = contour_figure(surface, grid, [], scenario.start, theme, height=height, background=background)
-        look.chart(figure, CONTOUR_KEY)
+        look.chart(figure, charts.CONTOUR_KEY)
     with right:
         predict.ask(question, scenario, paths, surface.min_value, QUIZ, origin)
     return True

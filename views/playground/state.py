@@ -18,7 +18,7 @@ from views.common import url_sync
 from views.common.links import PLAYGROUND_SCENARIO
 from views.common.run_settings import RunKeys
 from views.common.run_spec import Items
-from views.common.scenario import BANDS_DEFAULT, Scenario
+from views.common.scenario import BANDS_DEFAULT, Scenario, normal_focus
 
 KEYS = RunKeys("pg")
 SURFACE, OPTIMIZERS, CONVENTION = KEYS.surface, KEYS.optimizers, KEYS.convention
@@ -26,6 +26,7 @@ STEPS, START_X, START_Y = KEYS.steps, KEYS.start_x, KEYS.start_y
 NOISE, SEED, TOL = KEYS.noise, KEYS.seed, KEYS.tol
 PRESENT = "pg.present"
 BANDS = "pg.bands"  # noise-band seeds per optimizer (0: off)
+FOCUS = "pg.focus"  # the optimizer in focus (its live sliders beside the contour)
 CURV, MULTI, STEP_K = "pg.curv", "pg.multi", "pg.inspect_step"  # STEP_K: the step inspector's slider too
 FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
 param_key, hp_key, open_key, set_start = KEYS.param, KEYS.hp, KEYS.open, KEYS.set_start
@@ -41,6 +42,7 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
             CURV: scenario.curv,
             MULTI: scenario.multi,
             STEP_K: scenario.k,
+            FOCUS: scenario.focused,
         }
         | schedule_ui.widget_values(scenario.schedule)
     )
@@ -105,6 +107,7 @@ def from_widgets() -> Scenario:
         curv=bool(ss.get(CURV, False)),
         k=max(0, min(int(ss.get(STEP_K, 0)), steps - 1)),
         multi=bool(ss.get(MULTI, False)),
+        focus=normal_focus(ss.get(FOCUS), chosen),
         **KEYS.read(ss),
     )
 

@@ -63,6 +63,7 @@ def control_of(key: str) -> str | None:
         state.CURV: "view",
         state.MULTI: "view",
         state.STEP_K: "view",
+        state.FOCUS: "view",
     }
     if key in fixed:
         return fixed[key]

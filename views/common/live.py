@@ -1,0 +1,195 @@
+"""Live charts on a page: Plotly figures the browser updates by itself (views/common/live_charts.js).
+
+One call of ``live_chart`` draws one chart. Charts of the same ``group`` move together: a live knob (a
+slider of the focus optimizer) switches each of them between the runs of every stop, computed ahead of time;
+Play and the step slider draw every path up to step k. A released knob calls ``on_release(name, value)``
+before the rerun, which then settles the page exactly as if the value had been set in the sidebar.
+
+The payload is bytes: ``MAGIC``, the length of a JSON header, the header, then the arrays of the live runs
+(float32 and small integers, 8-byte aligned) that the header points into. The figures themselves travel as
+Plotly figure specs inside the header (their arrays as Plotly's own base64 typed arrays). ``decode`` reads a
+payload back (tests).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import streamlit as st
+
+from views.common.knobs import Knob
+from views.common.links import app_root
+from viz import layers as figure_layers
+from viz.figure import SpecFigure
+
+MAGIC = b"RMSPLIVE"
+#: The Plotly build the charts load (the npm package plotly.js-cartesian-dist-min, served from ./static).
+PLOTLY_FILE = "plotly-cartesian-4.1.1.min.js"
+_HERE = Path(__file__).parent
+COMPONENT = st.components.v2.component(
+    "rmsprop_playground.live_charts",
+    js=(_HERE / "live_charts.js").read_text(),
+    css=(_HERE / "live_charts.css").read_text(),
+    isolate_styles=False,
+)
+_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.uint16): "u2", np.dtype(np.uint32): "u4", np.dtype(np.int32): "i4"}
+
+
+@dataclass(frozen=True)
+class Playback:
+    """Play/pause and a step slider under a chart, from step 0 to ``last``."""
+
+    last: int
+    frames: int = 100
+
+
+class _Blob:
+    """Arrays appended one after another, each 8-byte aligned; the header refers to them by offset."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, array: np.ndarray) -> dict[str, Any]:
+        array = np.ascontiguousarray(array)
+        ref = {"dtype": _DTYPES[array.dtype], "offset": self.size, "length": int(array.size)}
+        data = array.tobytes()
+        pad = -len(data) % 8
+        self.parts.append(data + b"\0" * pad)
+        self.size += len(data) + pad
+        return ref
+
+
+def _live_part(live: Mapping[str, dict], blob: _Blob) -> dict[str, Any]:
+    out = {}
+    for knob, chart in live.items():
+        series = {uid: {k: blob.add(v) for k, v in arrays.items()} for uid, arrays in chart["series"].items()}
+        out[knob] = {"series": series, "marks": chart.get("marks", {})}
+    return out
+
+
+def encode(header: dict[str, Any], live: Mapping[str, dict]) -> bytes:
+    """The component's payload: ``header`` (JSON) plus the live runs' arrays."""
+    blob = _Blob()
+    header = header | {"live": _live_part(live, blob)}
+    text = orjson.dumps(header, option=orjson.OPT_SERIALIZE_NUMPY)
+    text += b" " * (-(len(MAGIC) + 4 + len(text)) % 8)
+    return MAGIC + struct.pack("<I", len(text)) + text + b"".join(blob.parts)
+
+
+def decode(payload: bytes) -> dict[str, Any]:
+    """The header of a payload, with the live runs' arrays as NumPy arrays (the inverse of ``encode``)."""
+    if not payload.startswith(MAGIC):
+        raise ValueError("not a live-chart payload")
+    (length,) = struct.unpack_from("<I", payload, len(MAGIC))
+    start = len(MAGIC) + 4
+    header = orjson.loads(payload[start : start + length])
+    blob = memoryview(payload)[start + length :]
+    types = {v: k for k, v in _DTYPES.items()}
+    for chart in header["live"].values():
+        for arrays in chart["series"].values():
+            for key, ref in arrays.items():
+                dtype = types[ref["dtype"]]
+                arrays[key] = np.frombuffer(blob, dtype, ref["length"], ref["offset"])
+    return header
+
+
+def _auto_margins(spec: dict[str, Any]) -> dict[str, Any]:
+    """A single-plot chart sizes its margins by its tick labels and titles (as Streamlit's charts do)."""
+    layout = dict(spec["layout"])
+    for key in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        layout[key] = {"automargin": True, **layout[key]}
+    return {**spec, "layout": layout}
+
+
+def plotly_url() -> str:
+    """Where the browser loads plotly.js from (the app's static files; see .streamlit/config.toml)."""
+    return f"{app_root()}app/static/{PLOTLY_FILE}"
+
+
+def knob_header(knobs: Sequence[Knob], title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "items": [
+            {
+                "name": k.name,
+                "label": k.label,
+                "stops": list(k.stops),
+                "labels": k.labels,
+                "index": k.index,
+                "disabled": k.disabled,
+                "aria": k.label,
+            }
+            for k in knobs
+        ],
+    }
+
+
+def live_chart(
+    figure: SpecFigure,
+    *,
+    key: str,
+    group: str,
+    layered: bool = False,
+    knobs: Sequence[Knob] = (),
+    knobs_title: str = "",
+    live: Mapping[str, dict] | None = None,
+    play: Playback | None = None,
+    on_release: Callable[[str, float], None] | None = None,
+    on_click: Callable[[float, float], None] | None = None,
+) -> None:
+    """Draw ``figure`` as a live chart. ``layered``: a map, drawn as a surface layer and a moving layer.
+    ``knobs``: sliders shown above the chart; ``live``: per knob, this chart's traces at every stop
+    (``views.common.knobs.knob_series(...)[chart]``); ``play``: playback controls under the chart."""
+    spec = figure.spec
+    parts = figure_layers.split(spec) if layered else [_auto_margins(spec)]
+    header = {
+        "group": group,
+        "plotly": plotly_url(),
+        "height": spec["layout"].get("height", 400),
+        "layers": [
+            {"figure": part, "version": figure_layers.version(part) if i < len(parts) - 1 else ""}
+            for i, part in enumerate(parts)
+        ],
+        "knobs": knob_header(knobs, knobs_title) if knobs else None,
+        "play": None if play is None else {"last": play.last, "frames": play.frames},
+        "clickable": on_click is not None,
+    }
+    payload = encode(header, live or {})
+    callbacks = {
+        "on_release_change": (lambda: _released(key, on_release)) if on_release else None,
+        "on_click_change": (lambda: _clicked(key, on_click)) if on_click else None,
+    }
+    COMPONENT(key=key, data=payload, **{k: v for k, v in callbacks.items() if v is not None})
+
+
+def _event(key: str, name: str) -> Any:
+    result = st.session_state.get(key)
+    if result is None:
+        return None
+    return result.get(name) if isinstance(result, Mapping) else getattr(result, name, None)
+
+
+def _released(key: str, on_release: Callable[[str, float], None]) -> None:
+    event = _event(key, "release")
+    if isinstance(event, Mapping) and isinstance(event.get("name"), str):
+        try:
+            value = float(event["value"])
+        except (TypeError, ValueError):
+            return
+        on_release(event["name"], value)
+
+
+def _clicked(key: str, on_click: Callable[[float, float], None]) -> None:
+    event = _event(key, "click")
+    if isinstance(event, Mapping):
+        try:
+            on_click(float(event["x"]), float(event["y"]))
+        except (KeyError, TypeError, ValueError):
+            return

@@ -1,0 +1,123 @@
+"""The Playground's three live charts: the contour (or small multiples) with the focus optimizer's sliders and
+playback, the loss curves and the effective learning rates.
+
+While the student drags a focus slider, all three switch in the browser between runs computed ahead of time
+for every stop of that slider (views/common/knobs.py); the release sets the hyperparameter like the sidebar's
+slider, and the page's normal rerun settles everything else (URL, summary, inspector).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import landscapes
+import optim
+from views.common import compute
+from views.common.knobs import Knob, knobs_for
+from views.common.live import Playback, live_chart
+from views.common.run_settings import Gate
+from views.common.scenario import Scenario
+from views.playground import state
+from views.playground.bands import band_caption, dominance_for, eps_caption
+from views.playground.compute import multiples_background
+from viz.bands import seed_path_traces
+from viz.contour import contour_figure
+from viz.curvature import CurvatureMark, curvature_traces
+from viz.curves import effective_lr_figure, loss_figure
+from viz.multiples import multiples_figure
+from viz.paths import PathData
+from viz.style import Theme
+
+GROUP = "pg"
+CONTOUR_KEY, LOSS_KEY, LR_KEY = "pg.contour", "pg.loss", "pg.lr"
+CHARTS = ("map", "loss", "lr")
+
+
+def focus_knobs(scenario: Scenario, link: Gate) -> list[Knob]:
+    """The focus optimizer's live sliders (those a teacher link hides are left out, locked ones disabled)."""
+    focus = scenario.focused
+    if focus is None or not optim.get(focus).supports(scenario.convention):
+        return []
+    shown = [k for k in knobs_for(focus, scenario.hp(focus), scenario.convention) if link.shown(f"{focus}.{k.name}")]
+    return [k if not link.locked(f"{focus}.{k.name}") else Knob(k.name, k.label, k.stops, k.index, True) for k in shown]
+
+
+def _on_release(name: str, value: float) -> None:
+    """A released focus slider: the same as moving that hyperparameter's slider in the sidebar."""
+    stored: Scenario | None = st.session_state.get(state.STORED)
+    focus = stored.focused if stored is not None else None
+    if focus is not None and name in {p.name for p in optim.get(focus).hyperparams}:
+        st.session_state[state.hp_key(focus, name)] = value
+
+
+def _on_click(x: float, y: float) -> None:
+    """A click on the contour sets the start (clamped to the surface that was clicked)."""
+    stored: Scenario | None = st.session_state.get(state.STORED)
+    if stored is not None:
+        (x0, x1), (y0, y1) = stored.landscape().domain
+        state.set_start(min(max(x, x0), x1), min(max(y, y0), y1))
+
+
+def draw(
+    scenario: Scenario,
+    surface: landscapes.Surface,
+    grid,
+    paths: list[PathData],
+    bands: dict,
+    marks: list[CurvatureMark],
+    theme: Theme,
+    link: Gate,
+) -> None:
+    """The contour (or one panel per optimizer), the loss and the effective-lr charts, in two columns."""
+    focus = scenario.focused if paths else None
+    knobs = focus_knobs(scenario, link) if focus in {p.name for p in paths} else []
+    runs = compute.live_runs(scenario.run_spec(focus), knobs, surface.min_value, CHARTS) if knobs else {}
+    title = f"{optim.get(focus).label}'s sliders: drag one to watch its path move" if knobs else ""
+    live = [focus] if knobs else []
+    start_free = not link.locked("start")
+    map_options = {
+        "key": CONTOUR_KEY,
+        "group": GROUP,
+        "layered": True,
+        "knobs": knobs,
+        "knobs_title": title,
+        "live": runs.get("map"),
+        "play": Playback(max(len(p.xy) for p in paths) - 1) if paths else None,
+        "on_release": _on_release,
+        "on_click": _on_click if start_free else None,
+    }
+    if scenario.multi and paths:
+        background = multiples_background(scenario.surface_key, theme)
+        overlays = {m.name: curvature_traces([m], surface.domain, theme) for m in marks}
+        figure = multiples_figure(surface, background, paths, scenario.start, theme, overlays=overlays, live=live)
+        live_chart(figure, **map_options)
+        loss_box, lr_box = st.columns(2, gap="medium")
+    else:
+        left, right = st.columns([3, 2], gap="medium")
+        loss_box = lr_box = right
+        with left:
+            figure = contour_figure(
+                surface,
+                grid,
+                paths,
+                scenario.start,
+                theme,
+                height=600 if scenario.present else 560,
+                background=compute.contour_background(scenario.surface_key, theme)
+                + seed_path_traces(paths, bands, theme),
+                overlays=curvature_traces(marks, surface.domain, theme),
+                focus=focus,
+                live=live,
+            )
+            live_chart(figure, **map_options)
+    with loss_box:
+        figure = loss_figure(paths, surface.min_value, theme, height=290, bands=bands, focus=focus, live=live)
+        live_chart(figure, key=LOSS_KEY, group=GROUP, live=runs.get("loss"))
+        if caption := band_caption(paths, bands):
+            st.caption(caption)
+    with lr_box:
+        dominance = dominance_for(scenario, paths)
+        figure = effective_lr_figure(paths, theme, height=290, dominance=dominance, focus=focus)
+        live_chart(figure, key=LR_KEY, group=GROUP, live=runs.get("lr"))
+        if caption := eps_caption(paths, dominance):
+            st.caption(caption)
