@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 import landscapes
+from tests.apptest import charts
 from tests.test_playground_page import open_app, open_tab, query_of
 from views.common.scenario import Scenario
 from views.playground import state
@@ -69,7 +68,7 @@ def test_readout_equals_the_analytic_values_on_the_bowl():
     verdict = table["SGD"]["α·λ vs its limit"]
     assert float(verdict.split()[0]) == pytest.approx(100 * lr, rel=1e-3)
     assert ("stable" in verdict) == (100 * lr < 2)
-    contour = json.loads(at.get("plotly_chart")[0].proto.spec)
+    contour = charts(at)[0]
     names = [t.get("name") for t in contour["data"]]
     assert "SGD: curvature at step 5" in names and "iterate at step k" in names
 
@@ -79,13 +78,13 @@ def test_toggles_change_the_view_and_the_link():
     assert not at.exception
     at.toggle(key=state.MULTI).set_value(True).run()
     assert not at.exception and query_of(at)["multi"] == "1"
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0]
     assert {f"xaxis{i}" for i in range(2, 6)} <= set(spec["layout"])
     at.toggle(key=state.CURV).set_value(True).run()
     assert not at.exception and query_of(at)["curv"] == "1"
     at.slider(key=state.STEP_K).set_value(12).run()
     assert not at.exception and query_of(at)["k"] == "12"
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0]
     assert sum(1 for t in spec["data"] if str(t.get("name", "")).endswith("curvature at step 12")) == 5
     assert len(readout(at)) == 5
 
@@ -125,4 +124,4 @@ def test_saddle_and_custom_surfaces():
 def test_every_surface_renders_with_both_options(surface):
     at = open_app({"surface": surface, "curv": "1", "k": "10", "multi": "1"})
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) == 3
+    assert len(charts(at)) == 3

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optim
-from tests.apptest import open_page
+from tests.apptest import charts, open_page
 from views.lessons import content as lessons
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -42,7 +42,7 @@ def test_every_lesson_renders_with_its_presets(lesson):
     at = answer_questions(open_lessons(lesson.slug), lesson)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value.endswith(lesson.title)
-    assert len(at.get("plotly_chart")) == 2 * len(lesson.views)  # contour + one chart per view
+    assert len(charts(at)) == 2 * len(lesson.views)  # contour + one chart per view
     assert links(at) == [view.scenario.to_query() for view in lesson.views]
     assert at.query_params["lesson"] == lesson.slug
     assert not at.warning
@@ -96,14 +96,14 @@ def test_a_lesson_with_a_question_asks_before_it_shows():
     lesson = lessons.by_slug("sgd-dilemma")
     at = open_lessons(lesson.slug)
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 1 and not links(at)  # the contour of the asked view, no story yet
+    assert len(charts(at)) == 1 and not links(at)  # the contour of the asked view, no story yet
     assert not any("Nudge" in m.value for m in at.markdown)  # the text would give the answer away
     radio = next(r for r in at.radio if r.label == "Your guess")
     assert radio.value is None and len(radio.options) == 3
     radio.set_value("diverges").run()
     next(b for b in at.button if b.label == "Run it").click().run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 4 and len(links(at)) == 2
+    assert len(charts(at)) == 4 and len(links(at)) == 2
     assert "the answer is **It diverges**" in at.success[0].value
     at.button(key="ls.quiz.sgd-dilemma.1.again").click().run()
-    assert len(at.get("plotly_chart")) == 1
+    assert len(charts(at)) == 1

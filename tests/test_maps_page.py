@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_page
+from tests.apptest import charts, open_page
 from views.maps.settings import MapsSettings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -25,7 +24,7 @@ def query_of(at: AppTest) -> dict[str, str]:
 
 
 def specs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return charts(at)
 
 
 def test_defaults_render_both_figures():
@@ -52,7 +51,7 @@ def test_unsupported_optimizer_convention_combination_gives_a_note():
     assert not at.exception
     notes = " ".join(i.value for i in at.info)
     assert "Nadam" in notes
-    assert len(at.get("plotly_chart")) == 2  # SGD still has its map and curve
+    assert len(charts(at)) == 2  # SGD still has its map and curve
 
 
 def test_surface_change_and_widgets():

@@ -1,4 +1,4 @@
-"""Figures of the curvature layer and the small multiples: traces, frames, validity and payload size."""
+"""Figures of the curvature layer and the small multiples: traces, playback metadata, validity and payload size."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def test_curvature_layer_on_the_contour_is_valid():
     fig.validated()
     names = [t.get("name") for t in fig.spec["data"]]
     assert "iterate at step k" in names and "SGD: curvature at step 10" in names
-    assert names[-1] == "play head"  # the frames still move the last trace
-    assert fig.spec["frames"][0]["traces"] == [len(names) - 1]
+    assert all(n.endswith("play head") for n in names[-len(paths) :])  # heads on top of everything
+    assert "frames" not in fig.spec  # playback happens in the browser (views/common/live_charts.js)
 
 
 def test_saddle_layer_is_dashed_and_flat_points_draw_nothing():
@@ -75,13 +75,9 @@ def test_small_multiples_have_a_panel_per_optimizer(count):
     for i in range(2, count + 1):
         assert layout[f"xaxis{i}"]["matches"] == "x" and layout[f"yaxis{i}"]["matches"] == "y"
     heads = [t for t in fig.spec["data"] if t.get("name", "").endswith("play head")]
-    assert len(heads) == count
-    frames = fig.spec["frames"]
-    assert len(frames) <= 100
-    assert all(len(f["data"]) == count and len(f["traces"]) == count for f in frames)
-    assert all(
-        fig.spec["data"][i]["name"] == f"{p.label} play head" for i, p in zip(frames[0]["traces"], paths, strict=True)
-    )
+    assert [h["meta"]["head"] for h in heads] == [f"path.{p.name}" for p in paths]
+    uids = {t.get("uid") for t in fig.spec["data"]}
+    assert {f"path.{p.name}" for p in paths} <= uids and "frames" not in fig.spec
     columns = columns_for(count)
     assert columns <= 3 and (count <= 2 or columns >= 2)
 
@@ -119,9 +115,9 @@ def test_payload_of_five_panels_is_small(theme):
     json.loads(pio.to_json(fig.spec, validate=False))
 
 
-def test_contour_frames_put_each_head_where_its_path_is_at_that_step():
-    from viz.contour import _head_positions, contour_figure
-
+def test_contour_traces_tell_the_browser_what_to_trail_and_where_heads_start():
+    """Playback runs in the browser: it trails every trace marked ``meta.trail`` up to step k (by the steps in its
+    customdata) and moves each head (``meta.head``) to its path's point at step k; heads start at each path's end."""
     surface = landscapes.get("bowl")
     paths = [
         PathData(name, name, t.xy, t.loss, t.effective_lr, t.diverged_at)
@@ -130,10 +126,25 @@ def test_contour_frames_put_each_head_where_its_path_is_at_that_step():
             ("rmsprop", optim.run("rmsprop", surface, None, 150, lr=0.05)),
         )
     ]
-    figure = contour_figure(surface, surface.grid(41), paths, surface.start).to_dict()
-    assert 0 < len(figure["frames"]) <= 101
-    for frame in figure["frames"]:
-        assert frame["data"][0] == _head_positions(paths, int(frame["name"]))
+    data = contour_figure(surface, surface.grid(41), paths, surface.start, focus="sgd").to_dict()["data"]
+    by_uid = {t.get("uid"): t for t in data}
+    for path in paths:
+        line, head = by_uid[f"path.{path.name}"], by_uid[f"head.{path.name}"]
+        steps = as_array(line["customdata"])
+        assert line["meta"] == {"trail": True} and steps[-1] == path.last and np.all(np.diff(steps) > 0)
+        assert head["meta"] == {"head": f"path.{path.name}"}
+        assert (head["x"][0], head["y"][0]) == tuple(path.xy[path.last])
+    order = [t["uid"] for t in data if str(t.get("uid", "")).startswith("path.")]
+    assert order == ["path.rmsprop", "path.sgd"]  # the focus optimizer is drawn last, on top
+    assert by_uid["path.sgd"]["line"]["width"] > by_uid["path.rmsprop"]["line"]["width"]
+
+
+def as_array(value) -> np.ndarray:
+    import base64
+
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value)
 
 
 def _diverged(name: str, point: tuple[float, float], at: int = 5) -> PathData:
@@ -150,13 +161,13 @@ def test_divergence_labels_at_the_same_point_do_not_overlap():
     bowl = landscapes.get("bowl")
     grid = bowl.grid(41)
     same = [_diverged("sgd", (0.2, 0.3)), _diverged("momentum", (0.2, 0.3), at=8)]
-    positions = _divergence_labels(contour_figure(bowl, grid, same, bowl.start, frames=0))
+    positions = _divergence_labels(contour_figure(bowl, grid, same, bowl.start))
     assert len(positions) == 2 and len(set(positions.values())) == 2, positions
     three = [*same, _diverged("adam", (0.25, 0.2))]
-    positions = _divergence_labels(contour_figure(bowl, grid, three, bowl.start, frames=0))
+    positions = _divergence_labels(contour_figure(bowl, grid, three, bowl.start))
     assert sorted(positions.values()) == ["bottom center", "middle right", "top center"], positions
     apart = [_diverged("sgd", (-1.5, -1.5)), _diverged("momentum", (1.0, 1.0))]
-    positions = _divergence_labels(contour_figure(bowl, grid, apart, bowl.start, frames=0))
+    positions = _divergence_labels(contour_figure(bowl, grid, apart, bowl.start))
     assert set(positions.values()) == {"top center"}  # far apart: each label above its mark, as before
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ import landscapes
 import optim
 from analysis.seed_bands import LOSS_FLOOR, PATHS_DRAWN, QUANTILES, seed_band, seed_list, summarise
 from optim.denominator import trajectory_terms
+from tests.apptest import charts
 from views.common import presets
 from views.common.scenario import BANDS_DEFAULT, BANDS_MIN, Scenario
 from views.playground import state
@@ -157,10 +157,6 @@ def open_app(query: dict[str, str]) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def names(spec: dict) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optim
+from tests.apptest import charts
 from views.common import presets
 from views.common.links import PAGES
 from views.common.scenario import Scenario
@@ -37,9 +38,8 @@ def query_of(at: AppTest) -> dict[str, str]:
 
 
 def contour_spec(at: AppTest) -> dict:
-    import json
 
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    return charts(at)[0]
 
 
 def as_array(value) -> np.ndarray:
@@ -60,7 +60,7 @@ def path_traces(at: AppTest) -> dict[str, dict]:
 
 def assert_healthy(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) == 3  # contour, loss, effective lr (the 3-D view is in a lazy tab)
+    assert len(charts(at)) == 3  # contour, loss, effective lr (the 3-D view is in a lazy tab)
 
 
 def test_default_view():
@@ -298,7 +298,7 @@ def test_tabs_render_only_when_open():
     at = open_app()
     assert not at.code or all("?surface=" in c.value for c in at.code)  # only the share link
     open_tab(at, "3-D view")
-    assert not at.exception and len(at.get("plotly_chart")) == 4
+    assert not at.exception and len(charts(at)) == 4
     open_tab(at, "Data")
     assert not at.exception and at.get("download_button")
 

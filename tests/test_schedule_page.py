@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import optim
 from optim import Schedule
+from tests.apptest import charts
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario
 
@@ -66,8 +67,7 @@ def query_of(at: AppTest) -> dict[str, str]:
 
 def effective_lr_series(at: AppTest) -> list[str]:
     """The effective-lr chart's y data, as sent (Plotly may encode arrays as typed-array dicts)."""
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
+    for spec in charts(at):
         if "Effective learning rate" in json.dumps(spec.get("layout", {}).get("title", "")):
             return [json.dumps(trace["y"], sort_keys=True) for trace in spec["data"] if "y" in trace]
     raise AssertionError("no effective-lr chart")

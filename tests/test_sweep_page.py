@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import optim
-from tests.apptest import open_page
+from tests.apptest import charts, open_page
 from views.common.links import PAGES
 from views.sweep import state
 from views.sweep.settings import DEFAULT_COMPARE, SweepSettings
@@ -30,10 +29,6 @@ def open_sweep(query: dict[str, str] | None = None) -> AppTest:
 
 def query_of(at: AppTest) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def heatmap(at: AppTest) -> dict | None:

@@ -7,6 +7,7 @@ import urllib.parse
 from streamlit.testing.v1 import AppTest
 
 import optim
+from tests.apptest import charts
 from tests.test_playground_page import open_app, open_sections, path_traces, query_of
 from views.common.scenario import Scenario
 from views.playground import settings as teacher
@@ -148,7 +149,7 @@ def guess_radio(at: AppTest):
 def test_predict_then_run_hides_then_reveals():
     at = open_app({"opt": "sgd,rmsprop", "ask": "first"})
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 1 and path_traces(at) == {}  # the contour only, no paths
+    assert len(charts(at)) == 1 and path_traces(at) == {}  # the contour only, no paths
     assert not at.tabs and not at.dataframe
     radio = guess_radio(at)
     assert radio.value is None and radio.options == ["SGD", "RMSProp", "None of them within 150 steps"]
@@ -157,12 +158,12 @@ def test_predict_then_run_hides_then_reveals():
     radio.set_value("rmsprop").run()
     at.button(key="pg.quiz.run").click().run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3 and set(path_traces(at)) == {"SGD", "RMSProp"}
+    assert len(charts(at)) == 3 and set(path_traces(at)) == {"SGD", "RMSProp"}
     assert len(at.success) == 1 and not at.error
     text = at.success[0].value
     assert "You guessed **RMSProp**; the answer is **RMSProp**" in text and "step 59" in text
     at.select_slider(key=state.STEPS).set_value(200).run()  # playing on keeps the run visible
-    assert len(at.get("plotly_chart")) == 3 and "changed since" in at.success[0].value
+    assert len(charts(at)) == 3 and "changed since" in at.success[0].value
 
 
 def test_a_wrong_guess_is_told_the_answer_and_can_predict_again():
@@ -174,15 +175,15 @@ def test_a_wrong_guess_is_told_the_answer_and_can_predict_again():
     assert len(at.error) == 1 and not at.success
     assert "the answer is **It diverges**" in at.error[0].value and "step 30" in at.error[0].value
     at.button(key="pg.quiz.again").click().run()
-    assert len(at.get("plotly_chart")) == 1 and guess_radio(at).value is None
+    assert len(charts(at)) == 1 and guess_radio(at).value is None
 
 
 def test_a_question_that_cannot_be_asked_is_skipped_with_a_note():
     at = open_app({"surface": "saddle", "ask": "first"})  # no minimum to reach
-    assert len(at.get("plotly_chart")) == 3
+    assert len(charts(at)) == 3
     assert any("ask=first" in i.value and "skipped" in i.value for i in at.info)
     bad = open_app({"ask": "fastest"})
-    assert len(bad.get("plotly_chart")) == 3 and any("ask='fastest'" in w.value for w in bad.warning)
+    assert len(charts(bad)) == 3 and any("ask='fastest'" in w.value for w in bad.warning)
 
 
 def test_every_question_kind_renders_its_options():
@@ -206,7 +207,7 @@ def test_view_options_can_be_locked_or_hidden():
     assert locked.toggle(key=state.CURV).value and locked.slider(key=state.STEP_K).disabled
     hidden = open_app({"hide": "view"})
     assert by_key(hidden, state.CURV) is None and by_key(hidden, state.MULTI) is None
-    assert not hidden.exception and len(hidden.get("plotly_chart")) == 3
+    assert not hidden.exception and len(charts(hidden)) == 3
 
 
 def test_a_locked_custom_formula_cannot_be_edited():

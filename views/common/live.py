@@ -32,8 +32,9 @@ MAGIC = b"RMSPLIVE"
 #: The Plotly build the charts load (the npm package plotly.js-cartesian-dist-min, served from ./static).
 PLOTLY_FILE = "plotly-cartesian-4.1.1.min.js"
 _HERE = Path(__file__).parent
+COMPONENT_NAME = "rmsprop_playground.live_charts"
 COMPONENT = st.components.v2.component(
-    "rmsprop_playground.live_charts",
+    COMPONENT_NAME,
     js=(_HERE / "live_charts.js").read_text(),
     css=(_HERE / "live_charts.css").read_text(),
     isolate_styles=False,

@@ -217,7 +217,6 @@ def cell_panel(settings: SweepSettings, grid: sweep_grid.Grid, cell, best, surfa
                 theme,
                 height=380,
                 clickable=False,
-                frames=0,
             )
         )
     open_in_playground(settings.cell_scenario(i, j), "Open this run in the Playground")
@@ -284,7 +283,7 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         st.markdown("**Their paths**, each at its best learning rate")
         if paths:
             grid = compute.surface_grid(job.surface_key)
-            figure = contour_figure(surface, grid, paths, job.start, theme, height=460, clickable=False, frames=0)
+            figure = contour_figure(surface, grid, paths, job.start, theme, height=460, clickable=False)
             look.chart(figure)
     with right:
         st.markdown(f"**The search**: final {gap} after {job.steps:,} steps for every learning rate tried")
