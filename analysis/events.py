@@ -386,12 +386,15 @@ def eps_dominance(scene: Scene) -> list[Event]:
         numbers = {"step": k, "axis": axis, "eps": eps, "accumulator": acc, "share_after": float(dominates[k:].mean())}
         if not meaningful.any():
             rate = float(run.effective_lr[k, axis]) if k < run.last else math.nan
+            end = k + int(np.argmin(empty[k:, axis])) - 1 if not empty[k:, axis].all() else len(empty) - 1
+            span = f"from step {k} to step {end}" if end > k else f"at step {k}"
             text = (
-                f"{run.label}'s denominator along {_AXES[axis]} is eps alone at step {k}: every gradient along "
-                f"{_AXES[axis]} so far was exactly 0 ({terms.symbol} = 0), so its effective lr there shows "
-                f"{num(rate, 3)}, but it multiplies a zero gradient: no step."
+                f"{run.label}'s denominator along {_AXES[axis]} is eps alone {span}: the gradient along "
+                f"{_AXES[axis]} was exactly 0 {'until then' if end > k else 'there'} ({terms.symbol} = 0), so its "
+                f"effective lr shows {num(rate, 3)}, but it multiplies a zero gradient: no step."
             )
-            events.append(Event("eps", run.optimizer, k, text, LESSONS["eps"], numbers | {"effective_lr": rate}))
+            numbers |= {"effective_lr": rate, "until": end}
+            events.append(Event("eps", run.optimizer, k, text, LESSONS["eps"], numbers))
             continue
         both = all(math.isfinite(f) for f in first)
         along = "along both axes" if both and first[0] == first[1] else f"along {_AXES[axis]}"
