@@ -46,6 +46,7 @@ LESSONS = {
     "divergence": "sgd-dilemma",
     "unbounded": "saddle",
     "hovering": "honest-limit",
+    "overshoot": "adam",
     "eps": "eps",
     "first_step": "first-steps",
     "oscillation": "sgd-dilemma",
@@ -305,58 +306,139 @@ def unbounded(scene: Scene) -> list[Event]:
     return events
 
 
+@dataclass(frozen=True)
+class _Bounce:
+    """The first time a run's loss rose BOUNCE-fold above its best so far: f − f∗ (floored) over the good iterates,
+    the best iterate before the rise, the iterate where the rise passed BOUNCE-fold, the highest one after it."""
+
+    gaps: np.ndarray
+    best: int
+    rise: int
+    peak: int
+
+    @property
+    def fold(self) -> float:
+        return float(self.gaps[self.peak] / self.gaps[self.best])
+
+    def numbers(self) -> dict[str, float]:
+        g = self.gaps
+        return {"best": self.best, "best_gap": float(g[self.best]), "rise": self.rise, "peak": self.peak,
+                "peak_gap": float(g[self.peak]), "fold": self.fold}  # fmt: skip
+
+    def text(self, gap: str) -> str:
+        low = (
+            "below " + num(VISIBLE_FLOOR) if self.gaps[self.best] <= VISIBLE_FLOOR else num(float(self.gaps[self.best]))
+        )
+        text = f"{gap} went from {low} at step {self.best} to {num(float(self.gaps[self.peak]))} at step {self.peak}"
+        return text if self.peak == self.rise else text + f" (over {BOUNCE:.0f}-fold by step {self.rise})"
+
+
+def _bounce(run: RunRecord, surface: landscapes.Surface) -> _Bounce | None:
+    """The run's first bounce, or None (no known minimum, diverged, or the loss never rose BOUNCE-fold)."""
+    gaps = _gaps(run, surface)
+    if gaps is None or run.diverged_at is not None or len(gaps) < 3:
+        return None
+    best_so_far = np.minimum.accumulate(gaps)
+    risen = np.nonzero(gaps >= BOUNCE * best_so_far)[0]
+    if not len(risen):
+        return None
+    rise = int(risen[0])
+    best = int(np.argmin(gaps[:rise]))
+    peak = rise + int(np.argmax(gaps[rise:]))
+    return _Bounce(gaps, best, rise, peak)
+
+
+def _lr_growth(run: RunRecord, bounce: _Bounce, since: int) -> tuple[int, int, int, float, float] | None:
+    """(axis, low step, high step, low, high): the effective lr that grew most between update ``since`` and the
+    rise, from its lowest value to its highest after that, if it grew at least 2-fold."""
+    rates = run.effective_lr[since : bounce.rise]
+    if not len(rates) or not (rates > 0).all():
+        return None
+    found = None
+    for axis in (0, 1):
+        low = int(np.argmin(rates[:, axis]))
+        high = low + int(np.argmax(rates[low:, axis]))
+        growth = rates[high, axis] / rates[low, axis]
+        if growth >= 2.0 and (found is None or growth > found[4] / found[3]):
+            found = (axis, since + low, since + high, float(rates[low, axis]), float(rates[high, axis]))
+    return found
+
+
+def _hovering_cause(run: RunRecord, bounce: _Bounce, surface) -> tuple[tuple, float | None] | None:
+    """Why an adaptive run bounced, if its growing effective lr explains it: the growth and, for a rule with an
+    exact stability limit (no momentum), α·λ at the largest effective lr, which must then have passed 2.
+
+    Without momentum the effective lr may have grown long before the bounce showed (a run can pass close to
+    the minimum after it turned unstable), so the growth is read from the start; with momentum, only between the
+    best and the rise (otherwise the swing is the momentum's, see ``overshoot``)."""
+    if run.optimizer not in ("rmsprop", "adam", "nadam"):
+        return None
+    exact = update_kind(run.optimizer, run.values())[0] == "gradient"
+    grown = _lr_growth(run, bounce, 0 if exact else bounce.best)
+    if grown is None:
+        return None
+    h = _hessian(surface, run.xy[grown[2]]) if exact else None
+    if h is None:
+        return grown, None
+    product = step_curvature(h, run.effective_lr[grown[2]])
+    return (grown, product) if product > 2.0 else None
+
+
 def hovering(scene: Scene) -> list[Event]:
-    """RMSProp, Adam or Nadam climbing back up: the loss rose at least BOUNCE-fold after its best because the
-    effective learning rate grew as the average of squared gradients decayed."""
+    """RMSProp, Adam or Nadam climbing back up: the loss rose at least BOUNCE-fold above its best so far because
+    the effective learning rate grew as the average of squared gradients decayed."""
     events = []
     for run in scene.runs:
-        if run.optimizer not in ("rmsprop", "adam", "nadam") or run.diverged_at is not None:
+        bounce = _bounce(run, scene.surface)
+        cause = None if bounce is None else _hovering_cause(run, bounce, scene.surface)
+        if cause is None:
             continue
-        gaps = _gaps(run, scene.surface)
-        if gaps is None or len(gaps) < 3:
-            continue
-        best = int(np.argmin(gaps))
-        risen = np.nonzero(gaps[best:] >= BOUNCE * gaps[best])[0]
-        if not len(risen):
-            continue
-        rise = best + int(risen[0])
-        peak = rise + int(np.argmax(gaps[rise:]))
-        rates = run.effective_lr[best:rise]
-        if not len(rates) or rates[0].min() <= 0:
-            continue
-        growth = rates.max(axis=0) / rates[0]
-        axis = int(np.argmax(growth))
-        if growth[axis] < 2.0:
-            continue
-        top = best + int(np.argmax(rates[:, axis]))
-        alpha0, alpha1 = float(rates[0, axis]), float(rates[top - best, axis])
-        numbers = {
-            "best": best,
-            "best_gap": float(gaps[best]),
-            "rise": rise,
-            "peak": peak,
-            "peak_gap": float(gaps[peak]),
-            "axis": axis,
-            "lr_from": alpha0,
-            "lr_to": alpha1,
-            "lr_step": top,
-        }
-        gap = _gap_name(scene.surface)
-        low = "below " + num(VISIBLE_FLOOR) if gaps[best] <= VISIBLE_FLOOR else num(float(gaps[best]))
+        (axis, low, top, alpha0, alpha1), product = cause
+        numbers = bounce.numbers() | {"axis": axis, "lr_from": alpha0, "lr_to": alpha1, "lr_low": low, "lr_step": top}
         text = (
-            f"{run.label} climbed back up after its best: {gap} went from {low} at step {best} to "
-            f"{num(float(gaps[peak]))} at step {peak} (over 100-fold by step {rise}), because its effective lr along "
-            f"{_AXES[axis]} grew from {num(alpha0, 3)} to {num(alpha1, 3)} by step {top} as its average of squared "
-            "gradients decayed"
+            f"{run.label} climbed back up after its best: {bounce.text(_gap_name(scene.surface))}, because its "
+            f"effective lr along {_AXES[axis]} grew from {num(alpha0, 3)} at step {low} to {num(alpha1, 3)} at step "
+            f"{top} as its average of squared gradients decayed"
         )
-        kind, _ = update_kind(run.optimizer, run.values())
-        h = _hessian(scene.surface, run.xy[top])
-        if kind == "gradient" and h is not None:
-            product = step_curvature(h, run.effective_lr[top])
-            if product > 2.0:
-                numbers["alpha_lambda"] = product
-                text += f", and α·λ = {num(product, 3)} passed the stability limit 2"
-        events.append(Event("hovering", run.optimizer, rise, text + ".", LESSONS["hovering"], numbers))
+        if product is not None:
+            numbers["alpha_lambda"] = product
+            text += f", and α·λ = {num(product, 3)} passed the stability limit 2"
+        events.append(Event("hovering", run.optimizer, bounce.rise, text + ".", LESSONS["hovering"], numbers))
+    return events
+
+
+def _momentum(run: RunRecord) -> tuple[str, float] | None:
+    """The momentum a run's steps carry, as its rule names it ("μ" or "β₁"), or None."""
+    values = run.values()
+    if run.optimizer in ("adam", "nadam"):
+        return ("β₁", float(values["beta1"])) if values["beta1"] > 0 else None
+    if run.optimizer in ("momentum", "nesterov", "rmsprop"):
+        return ("μ", float(values["momentum"])) if values.get("momentum", 0.0) > 0 else None
+    return None
+
+
+def overshoot(scene: Scene) -> list[Event]:
+    """A run with momentum whose loss rose at least BOUNCE-fold above its best so far without its effective lr
+    growing: the momentum carried it past the valley floor (for a growing effective lr, see ``hovering``)."""
+    events = []
+    for run in scene.runs:
+        carried = _momentum(run)
+        bounce = None if carried is None else _bounce(run, scene.surface)
+        if bounce is None or _hovering_cause(run, bounce, scene.surface) is not None:
+            continue
+        symbol, value = carried
+        numbers = bounce.numbers() | {"momentum": value}
+        text = (
+            f"{run.label}'s loss swung back up: {bounce.text(_gap_name(scene.surface))}. Its momentum ({symbol} = "
+            f"{num(value, 3)}) keeps each step going the way the last ones went, so it runs past the valley floor "
+            "and has to turn back"
+        )
+        after = bounce.gaps[bounce.peak :]
+        if len(after) > 1 and after.min() <= bounce.gaps[bounce.peak] / BOUNCE:
+            back = bounce.peak + int(np.argmax(after <= bounce.gaps[bounce.peak] / BOUNCE))
+            text += f"; by step {back} it is {BOUNCE:.0f} times lower again"
+            numbers["back"] = back
+        events.append(Event("overshoot", run.optimizer, bounce.rise, text + ".", LESSONS["overshoot"], numbers))
     return events
 
 
@@ -735,6 +817,7 @@ DETECTORS: tuple[Callable[[Scene], list[Event]], ...] = (
     divergence,
     unbounded,
     hovering,
+    overshoot,
     eps_dominance,
     first_step,
     oscillation,

@@ -22,8 +22,9 @@ from views.lessons import content as L  # noqa: N812
 SLUGS = {lesson.slug for lesson in L.LESSONS}
 #: Kinds that cannot hold for the same run at once: a note of the first kind rules the others out.
 CONFLICTS = {
-    "divergence": {"unbounded", "hovering", "oscillation", "stall", "saddle"},
-    "unbounded": {"divergence", "hovering", "oscillation", "stall", "saddle"},
+    "divergence": {"unbounded", "hovering", "overshoot", "oscillation", "stall", "saddle"},
+    "unbounded": {"divergence", "hovering", "overshoot", "oscillation", "stall", "saddle"},
+    "hovering": {"overshoot"},
     "stall": {"first_to_tol"},
     "saddle": {"unbounded", "first_to_tol"},
 }
@@ -144,6 +145,18 @@ def test_hovering_names_the_bounce_and_the_growing_effective_lr():
     assert "hovering" not in kinds(notes(L.RHO_SLOW))
 
 
+def test_overshoot_of_a_run_with_momentum():
+    found = notes(preset("bowl", {"momentum": {"lr": 0.005, "momentum": 0.9}, "adam": {"lr": 0.2}}, 150))
+    e = one(found, "overshoot", "momentum")
+    assert (e.numbers["best"], e.numbers["rise"], e.numbers["peak"], e.numbers["back"]) == (112, 113, 114, 129)
+    assert e.numbers["peak_gap"] >= 100 * e.numbers["best_gap"] and e.numbers["momentum"] == 0.9
+    assert "μ = 0.9" in e.text and e.lesson == "adam"
+    adam = one(found, "overshoot", "adam")
+    assert "β₁ = 0.9" in adam.text and adam.step == adam.numbers["rise"]
+    assert not kinds(notes(preset("bowl", {"momentum": {"lr": 0.002, "momentum": 0.9}}, 150)))  # swings under 100x
+    assert "overshoot" not in kinds(notes(L.RMSPROP_VS_SGD))  # no momentum: its bounce is hovering
+
+
 def test_eps_dominance_says_where_the_effective_lr_is_heading():
     outside = one(notes(L.EPS_OUTSIDE), "eps", "rmsprop")
     inside = one(notes(L.EPS_INSIDE), "eps", "rmsprop")
@@ -253,6 +266,7 @@ def test_lesson_views_get_no_note_that_contradicts_the_lesson(slug, index, view)
         ("honest-limit", 0): {("hovering", "rmsprop")},  # RMSProp hops around the minimum
     }
     present = {(e.kind, e.optimizer) for e in found}
+    says |= {("adam", 1): {("overshoot", "rmsprop")}}  # RMSProp with momentum swings, and still ends below 0.01
     assert says.get((slug, index), set()) <= present
     never = {
         ("rmsprop-idea", 0): {("divergence", "sgd")},
@@ -264,6 +278,32 @@ def test_lesson_views_get_no_note_that_contradicts_the_lesson(slug, index, view)
         ("honest-limit", 0): {("first_to_tol", "sgd")},  # RMSProp leads for the first 100 steps
     }
     assert not never.get((slug, index), set()) & present
+
+
+DEFAULT_AND_LESSON_VIEWS = [Scenario.default(name) for name in landscapes.names()] + [
+    v.scenario for _, _, v in LESSON_VIEWS
+]
+
+
+@pytest.mark.parametrize("convention", list(optim.CONVENTIONS))
+def test_every_divergence_and_bounce_in_the_default_and_lesson_views_gets_a_note(convention):
+    """Nothing unexplained on screen: a run that diverged, or whose loss (as the chart draws it) rose 100-fold above
+    its best so far, gets a note saying why; in every surface's default view and every lesson view."""
+    checked = 0
+    for view in DEFAULT_AND_LESSON_VIEWS:
+        view = view.with_changes(convention=convention)
+        view = view.with_changes(optimizers=tuple(n for n in view.optimizers if optim.get(n).supports(convention)))
+        runs, surface = records(view)
+        found = {(e.optimizer, e.kind) for e in detect(runs, surface, view.tol)}
+        for run in runs:
+            if run.diverged_at is not None:
+                assert {(run.optimizer, "divergence"), (run.optimizer, "unbounded")} & found, (view, run.optimizer)
+            elif surface.min_value is not None:
+                gap = np.maximum(run.loss - surface.min_value, E.VISIBLE_FLOOR)
+                if (gap >= 100 * np.minimum.accumulate(gap)).any():
+                    assert {(run.optimizer, "hovering"), (run.optimizer, "overshoot")} & found, (view, run.optimizer)
+                    checked += 1
+    assert checked >= 5
 
 
 def test_the_notes_of_a_lessons_first_view_are_its_story():
