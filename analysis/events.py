@@ -1,4 +1,4 @@
-""" "What happened" notes: events a student can see in a view's runs, each explained in words and numbers.
+"""Notes on what happened: events a student can see in a view's runs, each explained in words and numbers.
 
 Pure NumPy, no Streamlit or Plotly. One function per kind of event; each reads the runs of one view
 (``RunRecord``: what ``optim.run`` returned, plus the noise and seed it ran with) and returns its notes.
@@ -157,11 +157,6 @@ def num(value: float, digits: int = 2) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text
-
-
-def _fold(value: float) -> str:
-    """A factor: 250-fold, 1e33-fold."""
-    return f"{value:.0f}-fold" if value < 1e4 else f"{num(value, 1)}-fold"
 
 
 def _point(xy: np.ndarray) -> str:
