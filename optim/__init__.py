@@ -1,7 +1,8 @@
 """Exact, batched NumPy implementations of SGD, momentum, Adagrad, RMSProp, Adam and friends.
 
 Public API: ``names()``, ``get(name)``, ``run(...)``, ``run_many(...)``, ``sweep(...)``,
-``inspect_step(...)`` (one step taken apart), ``update_equations(...)`` (LaTeX of a rule) and
+``inspect_step(...)`` (one step taken apart), ``accumulator_history(...)`` / ``trajectory_history(...)``
+(an adaptive optimizer's accumulators over a run), ``update_equations(...)`` (LaTeX of a rule) and
 ``CONVENTIONS`` (the frameworks whose update rules can be reproduced) and ``Schedule`` /
 ``schedules`` (learning-rate schedules, passed to run/sweep as ``schedule=``).
 """
@@ -9,6 +10,7 @@ Public API: ``names()``, ``get(name)``, ``run(...)``, ``run_many(...)``, ``sweep
 from . import schedules
 from .base import CONVENTIONS, Optimizer, Rule
 from .equations import symbol_legend, update_equations
+from .history import AccumulatorHistory, accumulator_history, trajectory_history
 from .hyperparams import HyperParam
 from .inspect import StepDetail, inspect_step
 from .registry import get, names
@@ -18,6 +20,7 @@ from .schedules import Schedule
 __all__ = [
     "CONVENTIONS",
     "MAX_STEPS",
+    "AccumulatorHistory",
     "HyperParam",
     "Optimizer",
     "Rule",
@@ -25,6 +28,7 @@ __all__ = [
     "StepDetail",
     "SweepResult",
     "Trajectory",
+    "accumulator_history",
     "get",
     "inspect_step",
     "names",
@@ -33,5 +37,6 @@ __all__ = [
     "schedules",
     "sweep",
     "symbol_legend",
+    "trajectory_history",
     "update_equations",
 ]

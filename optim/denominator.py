@@ -16,7 +16,6 @@ The run is replayed from its recorded iterates with the same gradients, noise an
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -28,6 +27,7 @@ import landscapes
 from ._ops import power, sqrt
 from .base import Optimizer
 from .registry import get
+from .replay import replay
 from .runner import Trajectory, _expand, _make_noise, _resolve
 
 Placement = Literal["outside", "inside"]
@@ -119,38 +119,6 @@ def has_eps_denominator(optimizer: str | Optimizer, convention: str) -> bool:
     return _reader(opt, form, values) is not None
 
 
-def _replay(opt: Optimizer, form: Any, hp: dict[str, Any], read: Reader, start, grads, source) -> np.ndarray:
-    """The accumulator term after each step, (steps, 2, B): the rule stepped on arrays."""
-    steps = grads.shape[1]
-    out = np.empty((steps, *start.shape))
-    state = opt.init(start, hp, form)
-    for k in range(steps):
-        g = grads[:, k].copy()
-        if source is not None:
-            g += source.at(k)
-        _, state, _ = opt.update(g, state, hp, form)
-        out[k] = read(state, hp, form)
-    return out
-
-
-def _replay_floats(opt: Optimizer, form: Any, hp: dict[str, Any], read: Reader, start, grads, source) -> np.ndarray:
-    """``_replay`` of one run in Python floats, one axis at a time (as ``run`` steps a single run):
-    the same IEEE results without NumPy's per-call overhead. Raises where floats differ (0/0)."""
-    steps = grads.shape[1]
-    out = np.empty((steps, 2, 1))
-    shifts = None if source is None else (source.std * source.table[:steps, :, 0]).tolist()
-    for axis in range(2):
-        state = opt.init(float(start[axis]), hp, form)
-        terms = []
-        for k, g in enumerate(grads[axis].tolist()):
-            if shifts is not None:
-                g = g + shifts[k][axis]
-            _, state, _ = opt.update(g, state, hp, form)
-            terms.append(read(state, hp, form))
-        out[:, axis, 0] = terms
-    return out
-
-
 def denominator_terms(
     optimizer: str | Optimizer,
     landscape: str | landscapes.Surface,
@@ -176,14 +144,8 @@ def denominator_terms(
     steps, batch = points.shape[0] - 1, points.shape[1]
     values = _expand(values, batch)
     source = _make_noise(noise, seed, steps, batch)
-    with np.errstate(all="ignore"):
-        grads = surface.grad_xy(np.ascontiguousarray(points[:-1, :, 0]), np.ascontiguousarray(points[:-1, :, 1]))
-        out = None
-        if batch == 1 and all(isinstance(v, (bool, int, float)) for v in values.values()):
-            with contextlib.suppress(ArithmeticError, ValueError):  # where floats differ from NumPy: arrays
-                out = _replay_floats(opt, form, values, read, points[0, 0], grads[:, :, 0], source)
-        if out is None:
-            out = _replay(opt, form, values, read, points[0].T.copy(), grads, source)
+    out, _ = replay(opt, form, values, surface, points, lambda state, hp, form: (read(state, hp, form),), source)
+    out = out[:, 0]  # (steps, 2, B)
     accumulator = out.transpose(0, 2, 1)
     stopped = np.broadcast_to(-1 if diverged_at is None else np.asarray(diverged_at), (batch,))
     last_good = np.where(stopped >= 0, stopped - 1, steps)

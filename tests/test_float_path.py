@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import landscapes
 import optim
-from optim import denominator, runner
+from optim import replay as replaying
+from optim import runner
 from optim.denominator import denominator_terms, has_eps_denominator
 from tests.test_expression import EXPRESSIONS, _build_or_reject
 
@@ -223,8 +224,8 @@ def test_eps_terms_of_a_single_run_match_the_array_replay(surface, monkeypatch):
     if surface not in landscapes.names():
         surface = landscapes.from_expression(surface, dict(FORMULAS)[surface])
     replays = []
-    replay = denominator._replay_floats
-    monkeypatch.setattr(denominator, "_replay_floats", lambda *a: replays.append(1) or replay(*a))
+    replay = replaying._replay_floats
+    monkeypatch.setattr(replaying, "_replay_floats", lambda *a: replays.append(1) or replay(*a))
     start = landscapes.get(surface).start
     checked = 0
     for name, convention in PAIRS:
