@@ -143,6 +143,7 @@ def _click_layer(surface: Surface, side: int = CLICK_GRID) -> dict:
         "customdata": f,
         "hovertemplate": "(%{x:.3g}, %{y:.3g})  f = %{customdata:.4g}<br><i>click to start here</i><extra></extra>",
         "name": "click to set the start",
+        "meta": {"click": True},
         "showlegend": False,
     }
 

@@ -37,7 +37,8 @@ _DASHES = {
 }
 
 
-#: The charts' typeface: the app's own (Streamlit's "sans serif" theme font), then the system's.
+#: The charts' typeface where Streamlit's chart template does not set it (views/common/live.py): the app's own
+#: (Streamlit's "sans serif" theme font), then the system's.
 FONT = '"Source Sans Pro", "Source Sans 3", sans-serif'
 
 
@@ -88,7 +89,7 @@ class Theme:
         return self.background
 
     def font(self, size: float = 14) -> dict:
-        return {"size": round(size * self.font_scale), "color": self.text, "family": FONT}
+        return {"size": round(size * self.font_scale), "color": self.text}
 
     def layout(self, height: int, **extra) -> dict:
         """Base layout shared by the 2-D charts."""

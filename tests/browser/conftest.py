@@ -85,6 +85,12 @@ def browser():
         chromium.close()
 
 
+#: The page's charts in page order: live charts (views/common/live.py; a map is two stacked Plotly plots) and
+#: Streamlit's own Plotly charts. ``CHART_PLOTS`` gives, per chart, its Plotly graph divs (lowest layer first).
+CHARTS_JS = """() => [...document.querySelectorAll('.rmsp-live, [data-testid="stPlotlyChart"]')]"""
+CHART_PLOTS_JS = "const charts = (" + CHARTS_JS + ")(); const plots = c => [...c.querySelectorAll('.js-plotly-plot')];"
+
+
 class Page:
     """A browser tab on the app that records console errors and page exceptions."""
 
@@ -114,10 +120,12 @@ class Page:
             with contextlib.suppress(PlaywrightTimeout):  # the run may already have finished
                 self.page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=2000)
         self.page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=60000)
-        # Count charts, not SVG layers: one Plotly chart draws several `.main-svg` elements.
+        # Live charts draw a new payload asynchronously, after the script has finished.
+        self.page.wait_for_function("() => !window.rmspRendering", timeout=60000)
+        # Count charts, not Plotly plots or SVG layers: a live map is two plots, each draws several `.main-svg`.
         self.page.wait_for_function(
-            "n => [...document.querySelectorAll('.js-plotly-plot')]"
-            ".filter(p => p.querySelector('.main-svg')).length >= n",
+            "n => {" + CHART_PLOTS_JS + " return charts.filter(c => plots(c).length &&"
+            " plots(c).every(p => p.querySelector('.main-svg'))).length >= n; }",
             arg=charts,
             timeout=60000,
         )
@@ -126,12 +134,20 @@ class Page:
         return self.page.locator('[data-testid="stException"]').all_inner_texts()
 
     def traces(self, chart: int = 0) -> list[dict]:
-        """name, x and y of every trace of a Plotly chart, as the live plot holds them (decoded)."""
+        """name, uid, x and y of every trace of a chart (all its layers), as the live plots hold them (decoded)."""
         return self.page.evaluate(
-            """i => Array.from(document.querySelectorAll('.js-plotly-plot')[i]._fullData).map(
-                t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))""",
+            "i => {" + CHART_PLOTS_JS + " return plots(charts[i]).flatMap(gd => Array.from(gd._fullData).map("
+            " t => ({name: t.name, uid: (gd.data[t.index] || {}).uid || null,"
+            " x: Array.from(t.x || []), y: Array.from(t.y || [])}))); }",
             chart,
         )
+
+    def chart_count(self) -> int:
+        return self.page.evaluate("() => {" + CHART_PLOTS_JS + " return charts.length; }")
+
+    def plot(self, chart: int = 0):
+        """The top Plotly plot of a chart (the one that takes clicks and hovers)."""
+        return self.page.locator(".rmsp-live, [data-testid='stPlotlyChart']").nth(chart).locator(".js-plotly-plot").last
 
     def close(self) -> None:
         self.context.close()

@@ -18,6 +18,6 @@ def test_noise_bands_and_eps_marks_draw_and_follow_the_bands_slider(tab):
     tab.page.keyboard.press("ArrowRight")  # 20 -> 30 seeds
     tab.wait_idle(3, after_input=True)
     tab.page.wait_for_function("() => location.search.includes('bands=30')", timeout=20000)
-    title = tab.page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1].layout.title.text")
+    title = tab.plot(1).evaluate("gd => gd.layout.title.text")
     assert "median of 30 seeds" in title
     assert tab.exceptions() == [] and tab.errors == []

@@ -15,14 +15,14 @@ def test_small_multiples_with_curvature_render_and_the_play_slider_moves_every_h
     names = [t["name"] for t in tab.traces(0)]
     assert sum(n.endswith("play head") for n in names) == 5
     assert sum(n.endswith("curvature at step 10") for n in names) == 5
-    assert tab.page.locator(".js-plotly-plot").first.locator(".xy, .x2y2, .x5y5").count() >= 3  # the panels
+    assert tab.plot(0).locator(".xy, .x2y2, .x5y5").count() >= 3  # the panels
+    contour_levels = tab.page.locator(".rmsp-layer-0 .contourlevel").count()
     before = {t["name"]: (t["x"], t["y"]) for t in tab.traces(0) if t["name"].endswith("play head")}
-    tab.page.evaluate(
-        "() => Plotly.animate(document.querySelectorAll('.js-plotly-plot')[0], ['0'], "
-        "{frame: {duration: 0, redraw: false}, transition: {duration: 0}, mode: 'immediate'})"
-    )
+    tab.page.locator(".rmsp-play-scrub").focus()
+    tab.page.keyboard.press("Home")  # the step slider back to step 0
     after = {t["name"]: (t["x"], t["y"]) for t in tab.traces(0) if t["name"].endswith("play head")}
     assert len(after) == 5 and all(after[n] != before[n] for n in after)  # every head went back to the start
+    assert tab.page.locator(".rmsp-layer-0 .contourlevel").count() == contour_levels > 0  # the surface stays
 
 
 def test_step_k_slider_moves_the_ellipse_and_the_link(tab):

@@ -22,7 +22,7 @@ def path(page: Page, name: str) -> dict:
 
 def test_charts_render_without_errors(tab):
     tab.open("/", charts=3)
-    assert tab.page.locator(".js-plotly-plot").count() == 3
+    assert tab.chart_count() == 3
     assert tab.exceptions() == []
     assert tab.errors == []
     assert {"SGD", "RMSProp", "Adam"} <= {t["name"] for t in tab.traces(0)}
@@ -75,7 +75,7 @@ def test_share_link_reproduces_the_view_in_a_fresh_browser(browser, app_url):
 
 def test_clicking_the_contour_moves_the_start(tab):
     tab.open("/", charts=3)
-    box = tab.page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
+    box = tab.plot(0).locator(".nsewdrag").first.bounding_box()
     tab.page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
     tab.wait_idle(3, after_input=True)
     tab.page.wait_for_function("() => !location.search.includes('start=-1.8%2C1.2')", timeout=20000)

@@ -27,6 +27,7 @@ from views.common.knobs import Knob
 from views.common.links import app_root
 from viz import layers as figure_layers
 from viz.figure import SpecFigure
+from viz.style import FONT
 
 MAGIC = b"RMSPLIVE"
 #: The Plotly build the charts load (the npm package plotly.js-cartesian-dist-min, served from ./static).
@@ -101,6 +102,12 @@ def decode(payload: bytes) -> dict[str, Any]:
     return header
 
 
+def _app_font(spec: dict[str, Any]) -> dict[str, Any]:
+    """The app's typeface for the whole figure (Streamlit's own charts get it from Streamlit's template)."""
+    layout = spec["layout"]
+    return {**spec, "layout": {**layout, "font": {"family": FONT, **layout.get("font", {})}}}
+
+
 def _auto_margins(spec: dict[str, Any]) -> dict[str, Any]:
     """A single-plot chart sizes its margins by its tick labels and titles (as Streamlit's charts do)."""
     layout = dict(spec["layout"])
@@ -148,7 +155,7 @@ def live_chart(
     """Draw ``figure`` as a live chart. ``layered``: a map, drawn as a surface layer and a moving layer.
     ``knobs``: sliders shown above the chart; ``live``: per knob, this chart's traces at every stop
     (``views.common.knobs.knob_series(...)[chart]``); ``play``: playback controls under the chart."""
-    spec = figure.spec
+    spec = _app_font(figure.spec)
     parts = figure_layers.split(spec) if layered else [_auto_margins(spec)]
     header = {
         "group": group,

@@ -116,7 +116,17 @@ class LiveChart {
     this.resize.observe(this.stack);
   }
 
+  // Draws the chart for a new payload. window.rmspRendering counts the renders in flight (tests wait for 0).
   async render(args) {
+    window.rmspRendering = (window.rmspRendering || 0) + 1;
+    try {
+      await this.draw(args);
+    } finally {
+      window.rmspRendering -= 1;
+    }
+  }
+
+  async draw(args) {
     const { setTriggerValue } = args;
     const data = parsePayload(args.data);
     this.setTriggerValue = setTriggerValue;

@@ -21,12 +21,16 @@ Chart = Literal["loss", "effective_lr", "step_size"]
 @dataclass(frozen=True)
 class View:
     """One preset of a lesson: a caption, the scenario, and the chart drawn beside its contour. A ``question`` is
-    posed before the lesson is shown (predict, then run); its answer is computed from this scenario's runs."""
+    posed before the lesson is shown (predict, then run); its answer is computed from this scenario's runs. A
+    lesson about one knob gives its view a live slider of that hyperparameter (``knob``) of one optimizer
+    (``focus``), which moves the paths while it is dragged."""
 
     caption: str
     scenario: Scenario
     chart: Chart = "loss"
     question: Question | None = None
+    knob: str | None = None
+    focus: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,14 @@ LESSONS: tuple[Lesson, ...] = (
         "−0.10. Nudge $\\eta$ to 0.021 and every step overshoots the valley floor by more than the last: the run "
         "diverges within 30 steps.",
         (
-            View("Learning rate 0.019: stable, but crawls along x", SGD_SMALL),
-            View("Learning rate 0.021: the steep axis blows up", SGD_LARGE, question=Question("converge", "sgd")),
+            View("Learning rate 0.019: stable, but crawls along x", SGD_SMALL, knob="lr", focus="sgd"),
+            View(
+                "Learning rate 0.021: the steep axis blows up",
+                SGD_LARGE,
+                question=Question("converge", "sgd"),
+                knob="lr",
+                focus="sgd",
+            ),
         ),
         equations=("sgd",),
     ),
@@ -149,8 +159,8 @@ LESSONS: tuple[Lesson, ...] = (
         "run rattles around the minimum instead of settling. At $\\rho = 0.99$ the effective learning rate "
         "changes smoothly, by under 1% per step after the first 10.",
         (
-            View("rho = 0: sign descent", RHO_ZERO, "effective_lr"),
-            View("rho = 0.99: a long, smooth memory", RHO_SLOW, "effective_lr"),
+            View("rho = 0: sign descent", RHO_ZERO, "effective_lr", knob="rho", focus="rmsprop"),
+            View("rho = 0.99: a long, smooth memory", RHO_SLOW, "effective_lr", knob="rho", focus="rmsprop"),
         ),
         equations=("rmsprop",),
     ),
@@ -166,8 +176,8 @@ LESSONS: tuple[Lesson, ...] = (
         "PyTorch's becomes SGD with learning rate 10, unstable, and keeps "
         f"hovering at a loss between 1e-6 and 1e-3. The defaults differ too: {_default_eps()}.",
         (
-            View("PyTorch: eps outside the root", EPS_OUTSIDE),
-            View("Keras: eps inside the root", EPS_INSIDE),
+            View("PyTorch: eps outside the root", EPS_OUTSIDE, knob="eps", focus="rmsprop"),
+            View("Keras: eps inside the root", EPS_INSIDE, knob="eps", focus="rmsprop"),
         ),
         equations=("rmsprop",),
     ),

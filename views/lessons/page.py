@@ -10,7 +10,11 @@ import streamlit as st
 
 import optim
 from views.common import compute, links, look, predict
+from views.common.knobs import knobs_for
+from views.common.live import Playback, live_chart
 from views.common.rules import rule_latex, verified_note
+from views.common.scenario import Scenario
+from views.common.stops import format_number
 from views.lessons import content as lessons
 from views.lessons import state
 from views.lessons.content import Lesson, View
@@ -29,8 +33,43 @@ def _equations(lesson: Lesson) -> None:
     st.caption(" · ".join(dict.fromkeys(optim.symbol_legend(name) for name in lesson.equations)))
 
 
+def _knob_key(index: int) -> str:
+    return f"ls.knob.{st.session_state[state.LESSON]}.{index}"
+
+
+def _shown(view: View, index: int) -> Scenario:
+    """The view's preset, with the value the student left its live slider at (if any)."""
+    value = st.session_state.get(_knob_key(index))
+    preset = view.scenario
+    if view.knob is None or value is None:
+        return preset
+    hp = tuple(sorted((preset.hp(view.focus) | {view.knob: value}).items()))
+    return preset.with_changes(hyperparams=tuple((n, hp if n == view.focus else v) for n, v in preset.hyperparams))
+
+
+def _chart_kind(view: View) -> str:
+    """The live-chart kind of the view's second chart (views/common/knobs.py CHARTS)."""
+    return {"effective_lr": "lr", "step_size": "step"}.get(view.chart, "loss")
+
+
+def _knob_note(view: View, index: int, scenario: Scenario) -> None:
+    """When the student left the slider away from the lesson's value: say so, and offer the way back."""
+    if scenario == view.scenario:
+        return
+    shown, preset = scenario.hp(view.focus)[view.knob], view.scenario.hp(view.focus)[view.knob]
+    st.caption(
+        f"Showing {view.knob} = {format_number(shown)}; the text is about {view.knob} = {format_number(preset)}."
+    )
+    st.button(
+        "Back to the lesson's value",
+        key=f"{_knob_key(index)}.back",
+        on_click=st.session_state.pop,
+        args=(_knob_key(index),),
+    )
+
+
 def _view(view: View, index: int, present: bool) -> None:
-    scenario = view.scenario
+    scenario = _shown(view, index)
     theme = look.current_theme(present)
     key = scenario.surface_key
     surface = compute.surface_of(key)
@@ -38,6 +77,14 @@ def _view(view: View, index: int, present: bool) -> None:
     st.subheader(view.caption, divider="gray")
     for note in notes:
         st.info(note, icon="ℹ️")
+    focus = view.focus if view.focus in scenario.optimizers else None
+    kind = _chart_kind(view)
+    live_knobs, runs = [], {}
+    if focus is not None and view.knob is not None:
+        live_knobs = [k for k in knobs_for(focus, scenario.hp(focus), scenario.convention) if k.name == view.knob]
+        runs = compute.live_runs(scenario.run_spec(focus), live_knobs, surface.min_value, ("map", kind))
+    live = [focus] if live_knobs else []
+    group = f"ls.{st.session_state[state.LESSON]}.{index}"
     left, right = st.columns([3, 2], gap="medium")
     with left:
         figure = contour_figure(
@@ -48,16 +95,29 @@ def _view(view: View, index: int, present: bool) -> None:
             theme,
             height=460,
             background=compute.contour_background(key, theme),
+            focus=focus,
+            live=live,
         )
-        look.chart(figure, f"ls.contour.{index}")
+        live_chart(
+            figure,
+            key=f"ls.contour.{index}",
+            group=group,
+            layered=True,
+            knobs=live_knobs,
+            knobs_title=f"Drag {optim.get(focus).label}'s slider and watch" if live_knobs else "",
+            live=runs.get("map"),
+            play=Playback(max(len(p.xy) for p in paths) - 1) if paths else None,
+            on_release=lambda _name, value: st.session_state.update({_knob_key(index): value}),
+        )
     with right:
-        if view.chart == "effective_lr":
-            chart = effective_lr_figure(paths, theme, height=400)
-        elif view.chart == "step_size":
-            chart = step_size_figure(paths, theme, height=400)
+        if kind == "lr":
+            chart = effective_lr_figure(paths, theme, height=400, focus=focus)
+        elif kind == "step":
+            chart = step_size_figure(paths, theme, height=400, focus=focus)
         else:
-            chart = loss_figure(paths, surface.min_value, theme, height=400)
-        look.chart(chart, f"ls.chart.{index}")
+            chart = loss_figure(paths, surface.min_value, theme, height=400, focus=focus, live=live)
+        live_chart(chart, key=f"ls.chart.{index}", group=group, live=runs.get(kind))
+        _knob_note(view, index, scenario)
         links.open_in_playground(scenario, label="Open this preset in the Playground")
 
 
