@@ -289,8 +289,8 @@ class LiveChart {
       traces.push(i);
     }
     if (!traces.length) return;
+    this.addHeads(top, updates, traces);
     this.animate(top, { data: updates, traces }, STILL);
-    this.updateHeads(top);
     this.root.dataset.knob = `${name}:${index}`;
     if (t !== undefined) {
       requestAnimationFrame(() => setTimeout(() => {
@@ -322,15 +322,15 @@ class LiveChart {
       updates.push(update);
       traces.push(i);
     });
+    this.addHeads(top, updates, traces);
     if (traces.length) this.animate(top, { data: updates, traces }, STILL);
-    this.updateHeads(top);
     if (this.scrub && k !== null) { this.scrub.value = k; this.stepLabel.textContent = `step ${k}`; }
   }
 
   // The play heads (traces with meta.head = the uid of their path): each at its path's point at step k, or at
-  // its last point when k is past its end or playback is not in use.
-  updateHeads(top) {
-    const updates = [], traces = [];
+  // its last point when k is past its end or playback is not in use. Added to the same animation as the paths:
+  // a second animate call would interrupt the first.
+  addHeads(top, updates, traces) {
     top.data.forEach((trace, i) => {
       const of = trace.meta && trace.meta.head;
       const full = of && this.full[this.traceIndex[of]];
@@ -339,7 +339,6 @@ class LiveChart {
       updates.push({ x: [full.x[n - 1]], y: [full.y[n - 1]], customdata: [full.steps[n - 1]] });
       traces.push(i);
     });
-    if (traces.length) this.animate(top, { data: updates, traces }, STILL);
   }
 
   drawPlayback(play) {
