@@ -233,10 +233,11 @@ class LiveChart {
       };
       show(knob.index);
       input.addEventListener("pointerdown", () => { this.dragging = true; });
-      input.addEventListener("input", () => {
+      input.addEventListener("input", (event) => {
         const i = parseInt(input.value, 10);
         show(i);
-        this.broadcast({ knob: knob.name, index: i, t: performance.now() });
+        window.rmspEvents = (window.rmspEvents || 0) + 1;
+        this.broadcast({ knob: knob.name, index: i, t: event.timeStamp, id: window.rmspEvents });
       });
       input.addEventListener("change", () => {
         this.dragging = false;
@@ -255,12 +256,12 @@ class LiveChart {
 
   receive(detail) {
     if (!this.data) return;
-    if ("knob" in detail) this.applyKnob(detail.knob, detail.index, detail.t);
+    if ("knob" in detail) this.applyKnob(detail.knob, detail.index, detail);
     if ("step" in detail) this.applyStep(detail.step);
   }
 
   // Switch the traces this chart holds for `name` to the precomputed run at stop `index`.
-  applyKnob(name, index, t) {
+  applyKnob(name, index, event) {
     const knob = this.live[name];
     if (!knob) return;
     const top = this.layers[this.layers.length - 1];
@@ -292,12 +293,16 @@ class LiveChart {
     this.addHeads(top, updates, traces);
     this.animate(top, { data: updates, traces }, STILL);
     this.root.dataset.knob = `${name}:${index}`;
-    if (t !== undefined) {
-      requestAnimationFrame(() => setTimeout(() => {
-        const log = (window.rmspLatency = window.rmspLatency || []);
-        log.push(performance.now() - t);
-      }, 0));
-    }
+    if (event && event.t !== undefined) this.logLatency(event);
+  }
+
+  // Input event to repainted chart, per chart (bench/browser.py): the next frame's paint happens after its
+  // requestAnimationFrame callbacks, so a task queued from one runs once this chart's change is on screen.
+  logLatency(event) {
+    requestAnimationFrame(() => setTimeout(() => {
+      const log = (window.rmspLatency = window.rmspLatency || []);
+      log.push({ id: event.id, ms: performance.now() - event.t });
+    }, 0));
   }
 
   // ------------------------------------------------------------------ playback
