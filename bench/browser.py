@@ -223,9 +223,8 @@ def main() -> None:
         with streamlit_server(SERVER, app="bench/apps/bare_charts.py") as (url, _):
             bare_times = bare(browser, url, args.moves)
         browser.close()
-    print(
-        f"Live slider (RMSProp's lr beside the contour), headless Chromium (no GPU), 1440x900, {len(release_times)} drags:"
-    )
+    drags = len(release_times)
+    print(f"Live slider (RMSProp's lr beside the contour), headless Chromium (no GPU), 1440x900, {drags} drags:")
     print(summary(f"while dragging: input event to 3 charts repainted ({len(drag_times)} events)", drag_times))
     print(summary("release to the page settled (rerun, URL, table)", release_times))
     print("Budget: dragging <= 50 ms median; a release well under a second.")
