@@ -216,17 +216,17 @@ class LiveChart {
     this.panel.replaceChildren();
     this.panel.hidden = !knobs;
     if (!knobs) return;
-    if (knobs.title) el("div", "rmsp-knobs-title", this.panel).innerHTML = knobs.title;
+    if (knobs.title) el("div", "rmsp-knobs-title", this.panel).textContent = knobs.title;
     for (const knob of knobs.items) {
       this.knobIndex[knob.name] = knob.index;
       const row = el("label", "rmsp-knob", this.panel);
-      el("span", "rmsp-knob-label", row).innerHTML = knob.label;
+      el("span", "rmsp-knob-label", row).textContent = knob.label;
+      const value = el("output", "rmsp-knob-value", row);
       const input = el("input", "rmsp-knob-input", row);
       Object.assign(input, { type: "range", min: 0, max: knob.stops.length - 1, step: 1, value: knob.index });
       input.disabled = !!knob.disabled || !this.live[knob.name];
       input.setAttribute("aria-label", knob.aria || knob.name);
       input.dataset.knob = knob.name;
-      const value = el("output", "rmsp-knob-value", row);
       const show = (i) => {
         value.textContent = knob.labels[i];
         input.setAttribute("aria-valuetext", knob.labels[i]);
