@@ -15,6 +15,7 @@ URL parameters (all optional; see README):
     bands=20                                                noise seeds per optimizer when noise > 0 (0: off)
     curv=1  k=25  multi=1                                   curvature read-out at step k; one panel per optimizer
     focus=adam                                              the optimizer in focus (default RMSProp, else the first)
+    acc=1                                                   the accumulators chart instead of the effective lr
     sched=cosine  sched.T=500  sched.floor=0  sched.warmup=20  sched.warmup_start=0
                                                             learning-rate schedule of every optimizer shown
                                                             (step: sched.every, sched.gamma; exponential: sched.gamma)
@@ -114,6 +115,7 @@ class Scenario:
     k: int = 0  # the step the curvature read-out and the step inspector show, 0 <= k < steps
     multi: bool = False  # small multiples: one contour panel per optimizer
     focus: str | None = None  # the optimizer in focus (live sliders, drawn on top); None: the default one
+    acc: bool = False  # the accumulators chart instead of the effective learning rates
 
     @property
     def focused(self) -> str | None:
@@ -196,6 +198,7 @@ class Scenario:
         query |= {"k": str(self.k)} if self.k else {}
         query |= {"multi": "1"} if self.multi else {}
         query |= {"focus": self.focus} if self.focus is not None else {}
+        query |= {"acc": "1"} if self.acc else {}
         return query
 
     @classmethod
@@ -281,7 +284,8 @@ class _Parser(QueryReader):
             k = scenario.steps - 1
         curv = self.flag("curv", False, "Curvature read-out")
         multi = self.flag("multi", False, "Small multiples")
-        return scenario.with_changes(curv=curv, k=k, multi=multi, focus=self._focus(scenario.optimizers))
+        acc = self.flag("acc", False, "Accumulators chart")
+        return scenario.with_changes(curv=curv, k=k, multi=multi, focus=self._focus(scenario.optimizers), acc=acc)
 
     def _focus(self, optimizers: tuple[str, ...]) -> str | None:
         """The optimizer in focus, if the link names one of those shown (and not the default one)."""

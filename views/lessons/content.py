@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import optim
 from views.common import presets
+from views.common.lesson_index import TITLES
 from views.common.quiz import Question
 from views.common.scenario import Scenario
 
@@ -106,7 +107,7 @@ LONG_RUN = preset(
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "sgd-dilemma",
-        "Why plain SGD struggles",
+        TITLES["sgd-dilemma"],
         "On the bowl $f = \\tfrac12(x^2 + 100\\,y^2)$ each SGD step multiplies a coordinate's distance from the "
         "minimum by $1 - \\eta\\lambda$, where $\\lambda$ is that axis's curvature. The steep $y$ axis "
         "($\\lambda = 100$) is stable only for $\\eta < 2/100 = 0.02$. At $\\eta = 0.019$ the shallow $x$ axis "
@@ -127,7 +128,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "rmsprop-idea",
-        "RMSProp's idea: a step size per axis",
+        TITLES["rmsprop-idea"],
         "RMSProp keeps, for each axis, a moving average $v$ of the squared gradient and divides that axis's step "
         "by $\\sqrt{v}$. A steep axis has large gradients and so gets a small effective learning rate; a shallow "
         "axis gets a large one. On this bowl RMSProp's effective learning rate along $x$ stays more than 10× the "
@@ -140,7 +141,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "adagrad-vs-rmsprop",
-        "Adagrad's sum versus RMSProp's average",
+        TITLES["adagrad-vs-rmsprop"],
         "Adagrad divides by the root of the *sum* of all squared gradients so far. The sum only grows, so "
         "Adagrad's effective learning rate never increases: on Rosenbrock it is set by the steep walls met in "
         "the first few steps, and at step 3,000 it is still within 5% of its value at step 10, however flat the "
@@ -151,7 +152,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "rho",
-        "What rho does: the length of RMSProp's memory",
+        TITLES["rho"],
         "Each step the old average is multiplied by $\\rho$, so $v$ averages roughly the last $1/(1-\\rho)$ "
         "squared gradients: 10 at $\\rho = 0.9$, 100 at $\\rho = 0.99$. At $\\rho = 0$ it remembers only the "
         "current gradient: every step has size $\\eta$ on each axis, whatever the gradient (as long as it is well "
@@ -166,7 +167,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "eps",
-        "What eps does, and where frameworks put it",
+        TITLES["eps"],
         "$\\epsilon$ keeps the division safe where gradients vanish, and it sets the smallest denominator. Near "
         "a minimum, once $\\sqrt{v}$ falls below it, RMSProp turns into plain SGD with learning rate "
         "$\\eta/\\epsilon$ when $\\epsilon$ sits outside the root (PyTorch), or $\\eta/\\sqrt{\\epsilon}$ when it "
@@ -183,7 +184,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "first-steps",
-        "RMSProp's large first steps, and Adam's bias correction",
+        TITLES["first-steps"],
         "RMSProp's average starts at $v_0 = 0$, so after one step $v_1 = (1-\\rho)\\,g_1^2$ and the first update "
         "is $\\eta\\, g_1/(\\sqrt{1-\\rho}\\,|g_1|) = \\eta/\\sqrt{1-\\rho}$ on each axis, whatever the gradient: "
         "10× the learning rate at $\\rho = 0.99$. Adam divides its averages by $1-\\beta^t$, which undoes the "
@@ -193,7 +194,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "adam",
-        "Adam = RMSProp + momentum",
+        TITLES["adam"],
         "Adam divides a moving average of the gradients ($\\beta_1$, momentum) by the root of a moving average of "
         "their squares ($\\beta_2$, RMSProp's $v$), both bias-corrected. On Rosenbrock's curved valley the "
         "momentum is what pays: after 1,000 steps plain RMSProp is still above loss 0.02, while RMSProp with "
@@ -207,7 +208,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "rotation",
-        "A rotated valley defeats per-axis scaling",
+        TITLES["rotation"],
         "RMSProp rescales the $x$ and $y$ axes, not arbitrary directions. Rotate the same bowl by 45° and each "
         "coordinate's gradient mixes the steep and the shallow direction: RMSProp's two effective learning "
         "rates end within 5% of each other, so it can no longer tell steep from shallow, and its loss after "
@@ -221,7 +222,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "saddle",
-        "Escaping a saddle",
+        TITLES["saddle"],
         "On $f = x^2 - y^2$ the way down runs along $y$, but near the ridge $y = 0$ its gradient is tiny, so "
         "SGD's first steps off the ridge are tiny too: from $y = 0.001$ at $\\eta = 0.05$ it needs more than 60 "
         "steps to reach $|y| = 1$. RMSProp divides by the gradient's own size and leaves at full speed, in "
@@ -235,7 +236,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "honest-limit",
-        "An honest limit: RMSProp hovers",
+        TITLES["honest-limit"],
         "With a fixed learning rate RMSProp's steps stay about $\\eta$ long however small the gradient, so it "
         "ends up hopping around the minimum at a distance between $0.3\\,\\eta$ and $1.5\\,\\eta$. On this "
         "well-scaled bowl (condition number 2) RMSProp leads for the first 100 steps; then plain SGD's steady "

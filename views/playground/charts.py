@@ -13,13 +13,15 @@ import streamlit as st
 import landscapes
 import optim
 from views.common import compute
+from views.common.controls import PERSIST
 from views.common.knobs import Knob, knobs_for
 from views.common.live import Playback, live_chart
 from views.common.run_settings import Gate
 from views.common.scenario import Scenario
 from views.playground import state
 from views.playground.bands import band_caption, dominance_for, eps_caption
-from views.playground.compute import multiples_background
+from views.playground.compute import accumulators, multiples_background
+from viz.accumulator import accumulator_figure
 from viz.bands import seed_path_traces
 from viz.contour import contour_figure
 from viz.curvature import CurvatureMark, curvature_traces
@@ -29,7 +31,7 @@ from viz.paths import PathData
 from viz.style import Theme
 
 GROUP = "pg"
-CONTOUR_KEY, LOSS_KEY, LR_KEY = "pg.contour", "pg.loss", "pg.lr"
+CONTOUR_KEY, LOSS_KEY, LR_KEY, ACC_KEY = "pg.contour", "pg.loss", "pg.lr", "pg.acc"
 CHARTS = ("map", "loss", "lr")
 
 
@@ -116,8 +118,48 @@ def draw(
         if caption := band_caption(paths, bands):
             st.caption(caption)
     with lr_box:
-        dominance = dominance_for(scenario, paths)
-        figure = effective_lr_figure(paths, theme, height=290, dominance=dominance, focus=focus)
-        live_chart(figure, key=LR_KEY, group=GROUP, live=runs.get("lr"))
-        if caption := eps_caption(paths, dominance):
-            st.caption(caption)
+        right_chart_control(link)
+        if scenario.acc:
+            accumulators_chart(scenario, paths, theme)
+        else:
+            dominance = dominance_for(scenario, paths)
+            figure = effective_lr_figure(paths, theme, height=290, dominance=dominance, focus=focus)
+            live_chart(figure, key=LR_KEY, group=GROUP, live=runs.get("lr"))
+            if caption := eps_caption(paths, dominance):
+                st.caption(caption)
+
+
+def right_chart_control(link: Gate) -> None:
+    """Effective learning rates or the accumulators behind them (a teacher link's ``view`` may fix it)."""
+    if not link.shown("view"):
+        return
+    st.segmented_control(
+        "Below the loss",
+        [state.EFFECTIVE_LR, state.ACCUMULATORS],
+        key=state.RIGHT_CHART,
+        format_func={state.EFFECTIVE_LR: "Effective learning rate", state.ACCUMULATORS: "Accumulators"}.get,
+        required=True,
+        disabled=link.locked("view"),
+        persist_state=PERSIST,
+        label_visibility="collapsed",
+        help="The effective learning rate is the factor that multiplies each gradient component; the "
+        "accumulators are the running sums or averages it is computed from. Travels in the link.",
+    )
+
+
+def accumulators_chart(scenario: Scenario, paths: list[PathData], theme: Theme) -> None:
+    """Each adaptive optimizer's accumulators per axis, with g² faintly behind (in the chosen convention)."""
+    histories = [h for h in (accumulators(scenario.run_spec(p.name)) for p in paths) if h is not None]
+    if not histories:
+        st.info(
+            "None of the optimizers shown keeps an accumulator (SGD, momentum and Nesterov step with the "
+            "gradient itself).",
+            icon=":material/info:",
+        )
+        return
+    live_chart(accumulator_figure(histories, theme, height=290), key=ACC_KEY, group=GROUP)
+    st.caption(
+        "Row t is the state after t updates (t = 0: where the convention starts it; TensorFlow 1's v starts at 1). "
+        "The faint lines are g_t², what the averages are fed. Signed averages (m, ḡ) are drawn squared, in the "
+        "same units as v."
+    )

@@ -1,4 +1,5 @@
-"""The Playground's own cached computations: one step taken apart, noise bands, eps dominance, panel backgrounds.
+"""The Playground's own cached computations: one step taken apart, noise bands, eps dominance, accumulators,
+what happened in the runs, panel backgrounds.
 
 Keyed by RunSpec (the runs themselves are ``views.common.compute.run_path``). Caches are bounded.
 """
@@ -11,8 +12,10 @@ import streamlit as st
 
 import optim
 from analysis import seed_bands
+from analysis.events import Event, RunRecord, detect
 from analysis.seed_bands import SeedBand
 from optim.denominator import DenominatorTerms, denominator_terms
+from optim.history import AccumulatorHistory
 from views.common.compute import read_only, run_path
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from viz.multiples import panel_background
@@ -77,6 +80,59 @@ def eps_terms(spec: RunSpec) -> DenominatorTerms | None:
     if terms is not None:
         read_only(terms.accumulator, terms.eps)
     return terms
+
+
+@functools.lru_cache(maxsize=128)  # hit on every rerun (see eps_terms)
+def accumulators(spec: RunSpec) -> AccumulatorHistory | None:
+    """Each accumulator of the run per axis over the steps, and g_t² (None for optimizers without one)."""
+    path = run_path(spec)
+    if isinstance(path, str):
+        return None
+    try:
+        history = optim.accumulator_history(
+            spec.optimizer,
+            spec.surface(),
+            path.xy,
+            spec.convention,
+            spec.noise,
+            spec.seed,
+            path.diverged_at,
+            spec.schedule,
+            **spec.hyperparams(),
+        )
+    except ValueError:
+        return None
+    if history is not None:
+        read_only(history.grad_sq, *(s.values for s in history.series))
+    return history
+
+
+@functools.lru_cache(maxsize=128)
+def events(specs: tuple[RunSpec, ...], tol: float) -> tuple[Event, ...]:
+    """What happened in the view's runs ("what happened" notes), from the cached runs and eps terms."""
+    records, terms = [], {}
+    for spec in specs:
+        path = run_path(spec)
+        if isinstance(path, str):
+            continue
+        records.append(
+            RunRecord(
+                spec.optimizer,
+                spec.hyperparams(),
+                spec.convention,
+                path.xy,
+                path.loss,
+                path.effective_lr,
+                path.diverged_at,
+                spec.schedule,
+                spec.noise,
+                spec.seed,
+            )
+        )
+        terms[spec.optimizer] = eps_terms(spec)
+    if not records:
+        return ()
+    return tuple(detect(records, specs[0].surface(), tol, terms))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

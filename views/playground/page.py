@@ -13,7 +13,7 @@ from optim import codegen
 from views.common import compute, controls, links, look, predict, run_settings
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
-from views.playground import charts, custom, lens, report, state, teach
+from views.playground import charts, custom, lens, notes, report, state, teach
 from views.playground.bands import bands_control, bands_for
 from views.playground.inspector import inspector_tab
 from viz.contour import contour_figure
@@ -57,7 +57,11 @@ def sidebar() -> None:
 
 
 def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list[str]) -> None:
-    st.title("RMSProp Playground")
+    title, lessons = st.columns([3, 1], vertical_alignment="bottom")
+    title.title("RMSProp Playground")
+    with lessons:
+        page = links.PAGES["lessons"]
+        st.page_link(page.file, label="Lessons: ten short stories", icon=page.icon)
     st.markdown(f"**{markdown_text(surface.label)}.** {surface.story}")  # a custom label holds user text
     if not scenario.present:
         st.latex(surface.latex)
@@ -87,9 +91,11 @@ def main() -> None:
     key = scenario.surface_key
     grid = compute.surface_grid(key)
     header(scenario, surface, grid, warnings)
-    paths, notes = compute.paths_for(scenario)
+    if not link.active and question is None and not scenario.present:
+        notes.start_card()
+    paths, missing = compute.paths_for(scenario)
     bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
-    for note in notes:
+    for note in missing:
         st.info(note, icon="ℹ️")
     if not scenario.optimizers:
         st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
@@ -100,6 +106,7 @@ def main() -> None:
     lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
     marks = lens.marks(scenario, paths)
     charts.draw(scenario, surface, grid, paths, bands, marks, theme, link)
+    notes.notes_section(scenario)
     if scenario.curv:
         lens.readout(scenario, paths, marks)
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.

@@ -27,7 +27,9 @@ NOISE, SEED, TOL = KEYS.noise, KEYS.seed, KEYS.tol
 PRESENT = "pg.present"
 BANDS = "pg.bands"  # noise-band seeds per optimizer (0: off)
 FOCUS = "pg.focus"  # the optimizer in focus (its live sliders beside the contour)
+RIGHT_CHART = "pg.right"  # the chart under the loss: effective learning rates or accumulators
 CURV, MULTI, STEP_K = "pg.curv", "pg.multi", "pg.inspect_step"  # STEP_K: the step inspector's slider too
+EFFECTIVE_LR, ACCUMULATORS = "effective_lr", "accumulators"  # the options of RIGHT_CHART
 FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
 param_key, hp_key, open_key, set_start = KEYS.param, KEYS.hp, KEYS.open, KEYS.set_start
 
@@ -43,6 +45,7 @@ def widget_values(scenario: Scenario) -> dict[str, object]:
             MULTI: scenario.multi,
             STEP_K: scenario.k,
             FOCUS: scenario.focused,
+            RIGHT_CHART: ACCUMULATORS if scenario.acc else EFFECTIVE_LR,
         }
         | schedule_ui.widget_values(scenario.schedule)
     )
@@ -108,6 +111,7 @@ def from_widgets() -> Scenario:
         k=max(0, min(int(ss.get(STEP_K, 0)), steps - 1)),
         multi=bool(ss.get(MULTI, False)),
         focus=normal_focus(ss.get(FOCUS), chosen),
+        acc=ss.get(RIGHT_CHART) == ACCUMULATORS,
         **KEYS.read(ss),
     )
 

@@ -64,6 +64,7 @@ def control_of(key: str) -> str | None:
         state.MULTI: "view",
         state.STEP_K: "view",
         state.FOCUS: "view",
+        state.RIGHT_CHART: "view",
     }
     if key in fixed:
         return fixed[key]
