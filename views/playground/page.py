@@ -13,7 +13,7 @@ from optim import codegen
 from views.common import compute, controls, links, look, predict, run_settings
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
-from views.playground import custom, lens, report, state, teach
+from views.playground import classroom, custom, lens, report, state, teach
 from views.playground.bands import band_caption, bands_control, bands_for, dominance_for, eps_caption
 from views.playground.inspector import inspector_tab
 from viz.bands import seed_path_traces
@@ -83,6 +83,7 @@ def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list
 
 
 def main() -> None:
+    classroom.before_load()  # class mode: join a class, load the teacher's view (may rewrite the URL)
     scenario, warnings = state.load()
     link, question, link_warnings = teach.load()
     teach.enforce(link)  # locked controls keep the link's values
@@ -107,6 +108,9 @@ def main() -> None:
         st.info(note, icon="ℹ️")
     if not scenario.optimizers:
         st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+    if classroom.section(scenario, surface, grid, theme):  # a class poll still open: the runs stay hidden
+        share_section(scenario)
+        return
     if question is not None and ask_first(question, scenario, surface, grid, paths, theme):
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed
