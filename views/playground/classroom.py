@@ -121,12 +121,14 @@ def before_load() -> None:
         return
     ss[INFO] = info
     seen = ss.get(SEEN)
-    if seen is None and not is_host():
-        _load_view(info.view if info.view and _following() else info.poll_view, info.link)
-    elif seen is not None and info.revealed and not seen[0] and info.question:
+    voting = bool(info.question) and not info.revealed  # everyone looks at the poll's view until the reveal
+    latest = info.view if info.view and (_following() or is_host()) else None
+    if seen is None:  # joining: the poll's view, else the teacher's latest
+        _load_view(info.poll_view if voting or not latest else latest, info.link)
+    elif info.revealed and not seen[0] and info.question:
         _load_view(info.poll_view, info.link)  # the reveal shows everyone the run asked about
-    elif seen is not None and not is_host() and _following() and info.view and info.view_seq != seen[1]:
-        _load_view(info.view, info.link)
+    elif not voting and not is_host() and latest and info.view_seq != seen[1]:
+        _load_view(latest, info.link)
     ss[SEEN] = (info.revealed, info.view_seq)
 
 
@@ -166,13 +168,14 @@ def section(scenario: Scenario, surface, grid, theme) -> bool:
         answer = question.answer({p.name: p for p in paths}, poll.landscape().min_value, poll.tol)
         _result(code, question, poll, names, options, answer, theme)
         return False
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
+    # The host projects the contour beside the live counts; a student's phone shows the question first.
+    chart, form = st.columns([3, 2], gap="medium") if is_host() else reversed(st.columns([2, 3], gap="medium"))
+    with chart:
         background = compute.contour_background(scenario.surface_key, theme)
         height = 600 if scenario.present else 560
         look.chart(contour_figure(surface, grid, [], scenario.start, theme, height=height, background=background))
-    with right, st.container(border=True):
-        st.markdown("#### 🗳️ Class poll: predict, then see")
+    with form, st.container(border=True):
+        st.markdown("#### 🗳️ Class poll")
         lr = poll.hp(question.subject(names))["lr"] if question.subject(names) else None
         st.markdown(markdown_text(question.prompt(names, lr, poll.steps, poll.tol)))
         st.caption(markdown_text(predict.setup(poll, names)))
@@ -189,12 +192,12 @@ def _strip(code: str, info: ClassInfo) -> None:
     with st.container(border=True):
         if is_host():
             st.markdown(f"### 🏫 Class **{code}** · students open {students}")
+            st.caption("Students who follow you see each change you make here, as you make it.")
             private = {"class": code, "host": st.session_state[SECRET]}
             host = links.page_url("playground", _parse(info.poll_view) | private)
-            with st.expander("Your host link (keep it private: it can reveal the answers)"):
+            with st.sidebar, st.expander("🏫 Your host link (keep it private)"):
+                st.caption("It reveals the answers: don't project it. Open it to come back as the host.")
                 st.code(host, language=None, wrap_lines=True)
-                st.caption("This tab is the host. Open the host link to come back as the host after closing it.")
-            st.caption("Students who follow you see each change you make here, as you make it.")
             return
         st.session_state.setdefault(FOLLOW, True)
         st.toggle(
@@ -204,7 +207,7 @@ def _strip(code: str, info: ClassInfo) -> None:
             help="On: your page shows your teacher's latest view. Off: explore on your own from here.",
         )
         if _following() or (info.question and not info.revealed):
-            _watch()
+            _watch(bool(info.question) and not info.revealed)
 
 
 def _on_follow() -> None:
@@ -214,9 +217,9 @@ def _on_follow() -> None:
 
 
 @st.fragment(run_every=POLL_S)
-def _watch() -> None:
+def _watch(voting: bool) -> None:
     """A look at the class: rerun the whole page when it must show something new (the reveal, or the
-    teacher's new view while following). Costs one small query and no elements."""
+    teacher's new view while following and not voting). Costs one small query and no elements."""
     ss = st.session_state
     code, seen = ss.get(CODE), ss.get(SEEN)
     if not code or seen is None:
@@ -227,7 +230,7 @@ def _watch() -> None:
         st.rerun(scope="app")  # the class has ended: the page says so
     except DatabaseUnavailableError:
         return  # the next full run reports it
-    if info.revealed != seen[0] or (_following() and info.view and info.view_seq != seen[1]):
+    if info.revealed != seen[0] or (not voting and _following() and info.view and info.view_seq != seen[1]):
         st.rerun(scope="app")
 
 
