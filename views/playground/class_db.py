@@ -31,6 +31,7 @@ from views.playground import class_store
 ENV_URL = "PLAYGROUND_DATABASE_URL"
 CONNECTION = "sql"  # st.connection's name: [connections.sql] in secrets.toml
 T = TypeVar("T")
+SESSION_ENGINE = "pg.class.engine"
 OFF = "Class polls and follow mode are unavailable; everything else works as usual."
 
 
@@ -60,15 +61,25 @@ def configured_url() -> str | None:
 
 
 def engine() -> Engine:
-    """The class database's engine, its schema created on first use. Raises DatabaseUnavailableError."""
+    """The class database's engine, its schema created on first use. Raises DatabaseUnavailableError.
+
+    The session keeps the engine it got (st.connection shares one per configuration between sessions): a
+    student's page looks at the class every two seconds, and looking it up again costs more than the query."""
     url = configured_url()
+    kept = st.session_state.get(SESSION_ENGINE)
+    if kept is not None and kept[0] == url:
+        return kept[1]
     try:
         if url is not None and url == f"sqlite:///{default_path()}":
             default_path().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        connection = st.connection(CONNECTION, type="sql", pool_pre_ping=True, **({"url": url} if url else {}))
-        return _ready(connection.engine)
+        options = {"url": url} if url else {}
+        if url is None or not url.startswith("sqlite"):
+            options["pool_pre_ping"] = True  # a server may have restarted since the pool's connections opened
+        database = _ready(st.connection(CONNECTION, type="sql", **options).engine)
     except Exception as error:
         raise DatabaseUnavailableError(describe(error, url)) from error
+    st.session_state[SESSION_ENGINE] = (url, database)
+    return database
 
 
 def call(function: Callable[..., T], *args: Any) -> T:
