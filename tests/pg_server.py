@@ -56,7 +56,7 @@ def cluster(timeout: float = 60.0) -> Iterator[str]:
         shutil.chown(home, "postgres", "postgres")
     data, port = home / "data", _free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    run = {"check": True, "capture_output": True, "text": True, "env": env, "timeout": timeout}
+    run = {"check": True, "capture_output": True, "text": True, "env": env, "timeout": timeout, "cwd": home}
     try:
         subprocess.run(
             _as_owner([str(programs / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",

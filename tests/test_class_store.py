@@ -89,9 +89,7 @@ def test_votes_from_several_processes_are_all_counted_once(url, engine):
     """Four processes with an engine each (like four replicas), 25 voters each, all at once."""
     poll = store.start(engine, "lowest", "surface=bowl&opt=sgd,rmsprop,adam")
     context = multiprocessing.get_context("spawn")
-    procs = [
-        context.Process(target=cast_votes, args=(url, poll.code, range(k * 25, (k + 1) * 25))) for k in range(4)
-    ]
+    procs = [context.Process(target=cast_votes, args=(url, poll.code, range(k * 25, (k + 1) * 25))) for k in range(4)]
     for p in procs:
         p.start()
     for p in procs:
