@@ -4,7 +4,7 @@ throwaway cluster of Debian's ``postgresql`` package started on a free loopback 
 initdb and postgres refuse to run as root: as root the cluster belongs to the ``postgres`` system user
 (``runuser``). In CI (CI=true) a missing PostgreSQL fails the tests; elsewhere they are skipped with the reason.
 
-    python -m tests.pg_server        # start one and print its URL until Ctrl-C (for bench/load)
+    python -m tests.pg_server        # start one and print its URL until Ctrl-C or SIGTERM (for bench/load)
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -107,6 +108,8 @@ def pytest_server() -> Iterator[str]:
 
 
 if __name__ == "__main__":
+    for stop in (signal.SIGINT, signal.SIGTERM):  # also when started in the background (SIGINT ignored there)
+        signal.signal(stop, lambda *_: sys.exit(0))
     with server() as url:
         print(url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

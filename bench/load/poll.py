@@ -43,8 +43,11 @@ CODE = re.compile(r"Class \*\*([A-Z2-9]{6})\*\*")
 class PollStats:
     students: int = 0
     votes: list[float] = field(default_factory=list)  # vote latencies
-    ticks: list[float] = field(default_factory=list)  # watcher-fragment latencies while waiting
-    reach: list[float] = field(default_factory=list)  # reveal -> the student's page shows the answer
+    ticks: list[float] = field(default_factory=list)  # watcher-fragment latencies
+    wait_latencies: list[float] = field(default_factory=list)  # those of the ticks while the class only waited
+    reach: list[float] = field(
+        default_factory=list
+    )  # the host's click on Reveal -> the student's page shows the answer
     wait_ticks: int = 0  # ticks during the waiting window (for the CPU per tick)
     wait_s: float = 0.0
     wait_cpu_s: float | None = None
@@ -71,6 +74,8 @@ class PollStats:
             "ticks": len(self.ticks),
             "tick_median_s": statistics.median(self.ticks) if self.ticks else None,
             "tick_p95_s": q(self.ticks, 0.95),
+            "wait_tick_median_s": statistics.median(self.wait_latencies) if self.wait_latencies else None,
+            "wait_tick_p95_s": q(self.wait_latencies, 0.95),
             "wait_s": self.wait_s,
             "wait_ticks": self.wait_ticks,
             "server_cpu_cores_waiting": self.wait_cpu_s / self.wait_s if self.wait_cpu_s is not None else None,
@@ -190,6 +195,7 @@ async def _poll_until_revealed(session: Session, shared: _Class, stats: PollStat
             and time.perf_counter() < shared.waiting_until
         ):
             stats.wait_ticks += 1
+            stats.wait_latencies.append(result.latency)
         await asyncio.sleep(interval)
     raise ProtocolError("the reveal never reached this student")
 
@@ -213,8 +219,8 @@ async def poll_test(url: str, cfg, cpu: Callable[[], float | None]) -> PollStats
         fragment = next(iter(host.auto_reruns), None)
         live = await host.run(fragment_id=fragment) if fragment else None
         stats.host_counts = answer_counts(live) if live is not None else None
+        shared.revealed_at = time.perf_counter()  # the click: students may see it before the host's page is redrawn
         revealed = await host.run(widgets=[host.set_button("Reveal the answer")])
-        shared.revealed_at = time.perf_counter()
         if not any("The answer is" in t for t in revealed.texts):
             stats.errors.append("host: the reveal shows no answer")
         await asyncio.gather(*students)
@@ -236,12 +242,13 @@ def print_poll(stats: PollStats) -> None:
     print(f"class poll        {s['students']} students, one host")
     print(f"  votes           {len(stats.votes)}: median {f(s['vote_median_s'])}, p95 {f(s['vote_p95_s'])}")
     print(
-        f"  polling         {s['ticks']} ticks (watcher fragment): median {f(s['tick_median_s'])}, "
+        f"  polling         {s['ticks']} ticks (watcher fragment) in all: median {f(s['tick_median_s'])}, "
         f"p95 {f(s['tick_p95_s'])}"
     )
     print(
         f"  cost            while {s['students']} students waited {f(s['wait_s'], ' s', '.1f')}: "
-        f"{s['wait_ticks']} ticks, server {f(s['server_cpu_cores_waiting'], ' cores', '.3f')}, "
+        f"{s['wait_ticks']} ticks (median {f(s['wait_tick_median_s'])}, p95 {f(s['wait_tick_p95_s'])}), "
+        f"server {f(s['server_cpu_cores_waiting'], ' cores', '.3f')}, "
         f"{f(s['server_cpu_ms_per_tick'], ' ms', '.2f')} of server CPU per tick"
     )
     print(
