@@ -35,19 +35,25 @@ def votes_figure(
         "marker": {"color": colors},
         "text": texts,
         "textposition": "auto",
+        "textfont": theme.font(15),
         "cliponaxis": False,
         "hovertemplate": "%{y}: %{x}<extra></extra>",
         "name": "answers",
     }
     rows = max(1, len(ids))
-    xaxis = {"rangemode": "tozero", "gridcolor": theme.grid, "title": {"text": f"{total} answer{'s' * (total != 1)}"}}
+    xaxis = {
+        "rangemode": "tozero",
+        "gridcolor": theme.grid,
+        "showticklabels": False,  # the bars carry their counts
+        "title": {"text": f"{total} answer{'s' * (total != 1)}", "font": theme.font(14)},
+    }
     if max(values, default=0) <= 10:
-        xaxis["dtick"] = 1  # whole votes
+        xaxis["dtick"] = 1  # a grid line per vote
     layout = theme.layout(
         height or 70 + 46 * rows,
         showlegend=False,
         xaxis=xaxis,
-        yaxis={"autorange": "reversed", "automargin": True},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": theme.font(15)},
         bargap=0.3,
     )
     layout["margin"] = {"l": 10, "r": 20, "t": 10, "b": 10}
