@@ -29,7 +29,8 @@ def postgres_url():
 
 
 def make_engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(url, pool_size=20, max_overflow=100, pool_timeout=60)
+    """An engine as st.connection makes it (SQLAlchemy's default pool: 5 connections, 10 more under load)."""
+    engine = sa.create_engine(url)
     store.create_schema(engine)
     return engine
 

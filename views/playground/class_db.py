@@ -86,12 +86,20 @@ def call(function: Callable[..., T], *args: Any) -> T:
     """``function(engine, *args)`` of class_store. Raises its ClassError (a message for the user) or
     DatabaseUnavailableError (the database failed: missing, locked, unreachable)."""
     database = engine()
-    try:
-        return function(database, *args)
-    except class_store.ClassError:
-        raise
-    except (sa.exc.SQLAlchemyError, OSError, sqlite3.Error) as error:
-        raise DatabaseUnavailableError(describe(error, configured_url())) from error
+    for attempt in range(2):
+        try:
+            return function(database, *args)
+        except class_store.ClassError:
+            raise
+        except (sa.exc.SQLAlchemyError, OSError, sqlite3.Error) as error:
+            if attempt == 0 and "no such table" in str(error).lower():
+                try:  # the SQLite file was deleted or replaced while the app ran: start afresh, once
+                    class_store.create_schema(database)
+                    continue
+                except (sa.exc.SQLAlchemyError, OSError, sqlite3.Error):
+                    pass
+            raise DatabaseUnavailableError(describe(error, configured_url())) from error
+    raise AssertionError("unreachable")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
