@@ -106,6 +106,11 @@ def test_a_teacher_starts_a_poll_and_this_tab_becomes_the_host(engine):
     assert not any(secret in t for t in main)  # the projected page never shows the secret...
     assert any(secret in c.value for c in host.sidebar.code)  # ...only the private host link in the sidebar
     assert not any(secret in c.value for c in host.sidebar.code if "host=" not in c.value)
+    link = next(c.value for c in host.sidebar.code if "host=" in c.value)
+    elsewhere = open_app(_qs(urllib.parse.urlsplit(link).query))  # the host link, opened on another device
+    healthy(elsewhere)
+    assert elsewhere.session_state[classroom.SECRET] == secret and "host" not in query_of(elsewhere)
+    assert [b for b in elsewhere.button if "Reveal" in b.label] and path_traces(elsewhere) == {}
 
 
 def test_students_vote_change_their_minds_and_the_host_sees_the_counts(engine):
@@ -185,6 +190,7 @@ def test_unknown_malformed_and_expired_codes_say_so_and_the_app_works(engine):
     for code, message in (
         ("ZZZZZZ", "There is no class with the code ZZZZZZ"),
         ("not-a-code!", "is not a class code"),
+        ("[click](https://example.org)", "“\\[click\\]\\(https\\:"),  # shown as typed, never as a link
         (ended.code, f"Class {ended.code} has ended (classes last 12 hours)"),
     ):
         at = open_app({"class": code})
@@ -255,4 +261,16 @@ def test_an_unreachable_database_server(monkeypatch):
     message = at.error[0].value
     assert f"postgresql at 127.0.0.1:{port}" in message and "cannot be reached" in message
     assert "secret-pw" not in message
+    assert len(at.get("plotly_chart")) == 3 and path_traces(at)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("not a url", "its URL is not valid"), ("mysql://user@127.0.0.1/classes", "its driver is not installed")],
+)
+def test_a_misconfigured_database(monkeypatch, url, reason):
+    monkeypatch.setenv(class_db.ENV_URL, url)
+    at = open_app({"class": "K7QX3M"})
+    healthy(at)
+    assert reason in at.error[0].value and class_db.OFF in at.error[0].value
     assert len(at.get("plotly_chart")) == 3 and path_traces(at)

@@ -101,7 +101,7 @@ def before_load() -> None:
             return
     code = class_store.normalize_code(text) if text is not None else ss[CODE]
     if code is None:
-        _notice("error", f"“{text}” is not a class code (six letters and digits, e.g. K7QX3M).")
+        _notice("error", f"“{markdown_text(text, 40)}” is not a class code (six letters and digits, e.g. K7QX3M).")
         _leave()
         return
     if code != ss.get(CODE):
