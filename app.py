@@ -6,10 +6,11 @@ from views.common.links import navigation
 from views.common.query import TRUE
 
 present = st.query_params.get("present", "0").lower() in TRUE
+student = "class" in st.query_params and "host" not in st.query_params  # class mode: phones show the page first
 st.set_page_config(
     page_title="RMSProp Playground",
     page_icon="📉",
     layout="wide",
-    initial_sidebar_state="collapsed" if present else "expanded",
+    initial_sidebar_state="collapsed" if present or student else "expanded",
 )
 st.navigation(navigation()).run()

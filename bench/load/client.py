@@ -104,10 +104,12 @@ class RunResult:
     query_string: str | None  # from page_info_changed in this run (None: the URL did not change)
     widgets: dict[str, Widget]  # by key (or label for keyless widgets)
     exceptions: list[str]  # st.exception / uncaught exceptions shown on the page
-    texts: list[str]  # bodies of st.code and st.markdown elements (for content checks)
+    texts: list[str]  # bodies of st.code, st.markdown and alert elements (for content checks)
     messages: int = 0
     bytes: int = 0
     ref_hits: int = 0  # messages the server replaced by a reference to our cache
+    charts: list[str] = field(default_factory=list)  # Plotly specs (JSON) drawn in this run
+    reran: bool = False  # a fragment run asked for a full rerun, which this run then waited for
 
     @property
     def ok(self) -> bool:
@@ -128,6 +130,9 @@ class _Collector:
     kinds: list[str] = field(default_factory=list)  # the last few message types (for error messages)
     done: asyncio.Future | None = None
     first: asyncio.Future | None = None  # resolved by the run's first message
+    charts: list[str] = field(default_factory=list)
+    through_rerun: bool = False  # a run that stops early for a rerun is not finished: wait for the rerun
+    reran: bool = False
 
 
 class Session:
@@ -160,6 +165,7 @@ class Session:
         self._reader: asyncio.Task | None = None
         self._run: _Collector | None = None
         self.upstream: str | None = None  # the X-Upstream header of the websocket handshake (set by our nginx.conf)
+        self.auto_reruns: dict[str, float] = {}  # fragment id -> seconds: st.fragment(run_every=...) of the last run
 
     # ------------------------------------------------------------------ connection
 
@@ -221,13 +227,17 @@ class Session:
         query_string: str | None = None,
         widgets: Iterable[WidgetState] = (),
         first_message_timeout: float | None = None,
+        fragment_id: str | None = None,
+        through_rerun: bool = False,
     ) -> RunResult:
         """Rerun the script (as after a widget change or on opening a link) and wait for it to finish.
 
         ``query_string``: open a different link (the address bar's new query string); ``widgets``:
         new values for widgets (see the ``set_*`` helpers); ``first_message_timeout``: give up
-        early when not even the first message of the run arrives in time. Raises
-        ``ProtocolError`` on a timeout or a closed connection.
+        early when not even the first message of the run arrives in time; ``fragment_id``: rerun only that
+        fragment, as the frontend's timer does for ``st.fragment(run_every=...)`` (see ``auto_reruns``);
+        ``through_rerun``: when the run stops early because the script asked for a rerun (``st.rerun``),
+        wait for that rerun to finish too. Raises ``ProtocolError`` on a timeout or a closed connection.
         """
         if self._ws is None:
             raise ProtocolError("not connected")
@@ -244,13 +254,22 @@ class Session:
         client_state.page_script_hash = self.page_script_hash
         client_state.widget_states.widgets.extend(self._widget_states.values())
         client_state.cached_message_hashes.extend(self._cache)
+        if fragment_id is not None:
+            client_state.fragment_id, client_state.is_auto_rerun = fragment_id, True
+        else:
+            self.auto_reruns = {}  # a full run registers its fragments again
         info = client_state.context_info
         info.timezone, info.locale = self.timezone, self.locale
         info.url = f"{self.base_url}/"
         info.color_scheme = "light"
 
         loop = asyncio.get_running_loop()
-        collector = _Collector(started=time.perf_counter(), done=loop.create_future(), first=loop.create_future())
+        collector = _Collector(
+            started=time.perf_counter(),
+            done=loop.create_future(),
+            first=loop.create_future(),
+            through_rerun=through_rerun,
+        )
         self._run = collector
         try:
             await self._ws.send(msg.SerializeToString())
@@ -272,7 +291,10 @@ class Session:
 
         # After a run the frontend forgets the widgets that were not drawn (WidgetStateManager.removeInactive)
         # and takes the values the script set (``set_value``), e.g. when a new link was opened.
-        self._widget_states = {k: v for k, v in self._widget_states.items() if k in collector.widget_ids}
+        # A fragment's own run redraws only the fragment: the rest of the page (and its widgets) stays.
+        partial = fragment_id is not None and not collector.reran
+        if not partial:
+            self._widget_states = {k: v for k, v in self._widget_states.items() if k in collector.widget_ids}
         for widget in collector.widgets.values():
             if getattr(widget.proto, "set_value", False) and widget.id in self._widget_states:
                 server_state = _state_from_proto(widget)
@@ -285,7 +307,7 @@ class Session:
             if state.WhichOneof("value") in {"trigger_value", "string_trigger_value", "json_trigger_value"}:
                 del self._widget_states[wid]
         self._age_cache()
-        self.widgets = collector.widgets
+        self.widgets = {**self.widgets, **collector.widgets} if partial else collector.widgets
         return RunResult(
             latency=latency,
             status=status,
@@ -296,6 +318,8 @@ class Session:
             messages=collector.messages,
             bytes=collector.bytes,
             ref_hits=collector.ref_hits,
+            charts=collector.charts,
+            reran=collector.reran,
         )
 
     def _age_cache(self) -> None:
@@ -357,7 +381,15 @@ class Session:
                 run.query_string = msg.page_info_changed.query_string
         elif kind == "delta" and run is not None:
             self._handle_delta(msg, run)
+        elif kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
         elif kind == "script_finished" and run is not None and run.done is not None and not run.done.done():
+            if run.through_rerun and msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                run.reran = True  # the rerun follows on this connection
+                return
             run.done.set_result(msg.script_finished)
 
     def _handle_delta(self, msg: ForwardMsg, run: _Collector) -> None:
@@ -371,12 +403,16 @@ class Session:
             return
         element = delta.new_element
         etype = element.WhichOneof("type")
+        if etype == "plotly_chart":
+            run.charts.append(element.plotly_chart.spec)
         if etype == "exception":
             run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
         elif etype == "code":
             run.texts.append(element.code.code_text)
         elif etype == "markdown":
             run.texts.append(element.markdown.body)
+        elif etype == "alert":  # st.info, st.success, st.warning, st.error
+            run.texts.append(element.alert.body)
         elif etype in WIDGET_TYPES:
             proto = getattr(element, etype)
             if proto.id:
@@ -434,6 +470,10 @@ class Session:
         if widget.kind != "expander":
             raise ValueError(f"{key!r} is a {widget.kind}, not an expander")
         return WidgetState(id=widget.id, bool_value=bool(expanded))
+
+    def set_button(self, key: str) -> WidgetState:
+        """st.button: one click (a trigger, sent with the next run only)."""
+        return WidgetState(id=self.widget(key).id, trigger_value=True)
 
     def set_choice(self, key: str, option: str) -> WidgetState:
         """st.radio / st.selectbox: the formatted option."""

@@ -34,7 +34,16 @@ process listening on ``--server-port``, by default the port of ``--url``); peak 
 reported, and with ``--waves W`` the whole test runs W times with fresh sessions, printing the
 RSS after each wave (students coming and going: memory must stay flat).
 
-Exit status 1 when there were errors or isolation violations (or p95 above ``--p95-target``).
+Class mode (``--poll``; ``--poll-only`` skips the slider test): after the slider test, a host starts a
+class poll from the teacher-link builder and ``--sessions`` students open the class link, vote, and
+poll for the reveal through the page's watcher fragment, as browsers do (bench/load/poll.py). The
+class waits ``--poll-wait`` seconds with every student polling, then the host reveals. Reported: vote
+and tick latencies, the server CPU per polling tick, how fast the reveal reached the students, and
+whether the host's counts and every student's distribution equal the votes cast (against nginx and
+several replicas sharing one PostgreSQL: whichever replica answered).
+
+Exit status 1 when there were errors or isolation violations (or p95 above ``--p95-target``), or when
+a poll's counts disagreed.
 """
 
 from __future__ import annotations
@@ -62,6 +71,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import optim  # noqa: E402
+from bench.load import poll  # noqa: E402
 from bench.load.client import ProtocolError, RunResult, Session  # noqa: E402
 
 DEFAULT_LINK = "surface=rosenbrock&opt=sgd,rmsprop,adam&steps=300"
@@ -684,10 +694,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--server-port", type=int, action="append", default=[], help="watch the process on this port")
     p.add_argument("--p95-target", type=float, help="exit 1 when the interaction p95 is above this (seconds)")
     p.add_argument("--json", type=Path, help="write the figures to this file")
+    p.add_argument("--poll", action="store_true", help="then run a class poll: a host, --sessions students voting")
+    p.add_argument("--poll-only", action="store_true", help="only the class poll (no slider test)")
+    p.add_argument("--poll-wait", type=float, default=10.0, help="seconds the class waits, polling, before the reveal")
     args = p.parse_args(argv)
     if args.smoke:
         args.sessions, args.interactions, args.think, args.roundtrip, args.reconnect = 4, 3, "0,0.2", True, True
         args.resume_timeout = args.resume_timeout or 5.0
+        args.poll_wait = min(args.poll_wait, 3.0)
+    args.poll = args.poll or args.poll_only
     return args
 
 
@@ -711,6 +726,25 @@ def config_from(args: argparse.Namespace, url: str, pids: tuple[int, ...], wave:
     )
 
 
+def poll_config(args: argparse.Namespace) -> argparse.Namespace:
+    """The class poll's settings (bench/load/poll.py) from the command line."""
+    low, high = (float(x) for x in args.think.split(","))
+    return argparse.Namespace(
+        sessions=args.sessions,
+        seed=args.seed,
+        think=(min(low, 1.0), min(high, 2.0)),  # students answer within a couple of seconds
+        ramp=args.ramp,
+        timeout=args.timeout,
+        wait=args.poll_wait,
+        load_page=load_page,
+    )
+
+
+def _cpu(pids: tuple[int, ...]) -> float | None:
+    values = [cpu_seconds(p) for p in pids]
+    return sum(values) if pids and None not in values else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.sessions >= SEED_STRIDE:
@@ -730,16 +764,22 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             asyncio.run(load_test(warm))
         reports = []
-        for wave in range(args.waves):
+        for wave in range(0 if args.poll_only else args.waves):
             report = asyncio.run(load_test(config_from(args, url, pids, wave)))
             print_report(report, f"[wave {wave + 1}/{args.waves}] " if args.waves > 1 else "")
             reports.append(report)
+        polled = asyncio.run(poll.poll_test(url, poll_config(args), lambda: _cpu(pids))) if args.poll else None
+        if polled is not None:
+            poll.print_poll(polled)
     if args.waves > 1:
         ends = ", ".join(f"{r.summary()['rss_end_mb']:.0f}" for r in reports if r.rss_end is not None)
         print(f"server RSS after each wave (MB): {ends}")
     if args.json:
-        args.json.write_text(json.dumps([r.summary() | {"config": r.config} for r in reports], indent=2))
+        figures = [r.summary() | {"config": r.config} for r in reports]
+        figures += [{"poll": polled.summary()}] if polled is not None else []
+        args.json.write_text(json.dumps(figures, indent=2))
     failed = any(r.errors or r.violations for r in reports)
+    failed |= polled is not None and (bool(polled.errors) or not polled.agreed)
     if args.p95_target is not None:
         failed |= any((r.summary()["p95_s"] or 0) > args.p95_target for r in reports)
     return 1 if failed else 0

@@ -31,8 +31,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(app: str = "app.py", timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run` on a free port and wait for its health endpoint."""
+def start_server(
+    app: str = "app.py", timeout: float = 60.0, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` on a free port (with ``env`` added to the environment) and wait for its health
+    endpoint."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -41,6 +44,7 @@ def start_server(app: str = "app.py", timeout: float = 60.0) -> tuple[subprocess
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )  # fmt: skip

@@ -61,7 +61,8 @@ TEACHER_KEYS = {
     "only",
     "ask",
 }  # teacher links (views/playground/settings.py, quiz.py): how to show a view, not what
-IGNORED_KEYS = {"embed", "embed_options"} | TEACHER_KEYS  # Streamlit's own, and teacher settings (kept in the URL)
+CLASS_KEYS = {"class", "host"}  # class mode (views/playground/classroom.py): which class, and the host's secret
+IGNORED_KEYS = {"embed", "embed_options"} | TEACHER_KEYS | CLASS_KEYS  # Streamlit's own, teacher and class settings
 
 
 def _fmt(value: Any) -> str:

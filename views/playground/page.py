@@ -13,7 +13,7 @@ from optim import codegen
 from views.common import compute, controls, links, look, predict, run_settings
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
-from views.playground import charts, custom, lens, notes, report, state, teach
+from views.playground import charts, classroom, custom, lens, notes, report, state, teach
 from views.playground.bands import bands_control, bands_for
 from views.playground.inspector import inspector_tab
 from viz.contour import contour_figure
@@ -73,6 +73,7 @@ def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list
 
 
 def main() -> None:
+    classroom.before_load()  # class mode: join a class, load the teacher's view (may rewrite the URL)
     scenario, warnings = state.load()
     link, question, link_warnings = teach.load()
     teach.enforce(link)  # locked controls keep the link's values
@@ -91,7 +92,7 @@ def main() -> None:
     key = scenario.surface_key
     grid = compute.surface_grid(key)
     header(scenario, surface, grid, warnings)
-    if not link.active and question is None and not scenario.present:
+    if not (link.active or question or scenario.present or classroom.in_class()):
         notes.start_card()
     paths, missing = compute.paths_for(scenario)
     bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
@@ -99,6 +100,9 @@ def main() -> None:
         st.info(note, icon="ℹ️")
     if not scenario.optimizers:
         st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+    if classroom.section(scenario, surface, grid, theme):  # a class poll still open: the runs stay hidden
+        share_section(scenario)
+        return
     if question is not None and ask_first(question, scenario, surface, grid, paths, theme):
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed

@@ -11,8 +11,8 @@ import optim
 from views.common.links import playground_url
 from views.common.quiz import KINDS, Question
 from views.common.scenario import TEACHER_KEYS, Scenario
+from views.playground import classroom, state
 from views.playground import settings as teacher
-from views.playground import state
 from views.playground.settings import TeacherLink
 
 QUERY = "pg.teacher.query"  # the teacher keys of the link this session follows
@@ -152,6 +152,7 @@ def builder(scenario: Scenario) -> None:
     link = TeacherLink(lock=tuple(lock), hide=tuple(hide))
     extra = link.to_query() | ({"ask": ask} if ask else {})
     st.code(playground_url(scenario, extra), language=None, wrap_lines=True)
+    classroom.start_controls(scenario, link.to_query(), ask)  # or run it as a class poll
 
 
 def _label(name: str) -> str:
