@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 import optim
-from tests.apptest import APP
+from tests.apptest import APP, charts
 from tests.test_playground_page import query_of
 from tests.test_teacher_page import by_key
 from views.common.scenario import Scenario
@@ -62,8 +62,8 @@ def texts(at: AppTest) -> str:
 def path_traces(at: AppTest) -> dict[str, dict]:
     """The optimizers' paths on the contour (the chart with a contour trace), by legend name."""
     labels = {optim.get(n).label for n in optim.names()}
-    for chart in at.get("plotly_chart"):
-        data = json.loads(chart.proto.spec)["data"]
+    for spec in charts(at):
+        data = spec["data"]
         if any(t.get("type") == "contour" for t in data):
             return {t["name"]: t for t in data if t.get("name") in labels}
     return {}
@@ -71,7 +71,7 @@ def path_traces(at: AppTest) -> dict[str, dict]:
 
 def vote_bars(at: AppTest) -> list[dict]:
     """The bar traces of the class's vote charts on the page."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = charts(at)
     return [t for s in specs for t in s["data"] if t.get("name") == "answers"]
 
 
@@ -131,7 +131,7 @@ def test_students_vote_change_their_minds_and_the_host_sees_the_counts(engine):
     assert store.counts(engine, code, host.session_state[classroom.SECRET]) == {"rmsprop": 2, "adam": 1}
     host.run()  # what the live-counts fragment shows on its next tick
     bars = vote_bars(host)[0]
-    assert bars["x"] == [0, 2, 1, 0] and "3 answers" in json.dumps(host.get("plotly_chart")[1].proto.spec)
+    assert bars["x"] == [0, 2, 1, 0] and "3 answers" in json.dumps(charts(host)[1])
     reopened = open_app({"class": code})  # a new browser session is a new voter...
     assert by_key(reopened, classroom.CHOICE).value is None
     students[1].run()  # ...while the same session keeps its vote
@@ -197,7 +197,7 @@ def test_unknown_malformed_and_expired_codes_say_so_and_the_app_works(engine):
         healthy(at)
         assert message in at.error[0].value
         assert "class" not in query_of(at)  # the page went on as a plain Playground
-        assert len(at.get("plotly_chart")) == 3 and path_traces(at)
+        assert len(charts(at)) == 3 and path_traces(at)
 
 
 def test_follow_mode_carries_the_hosts_view_and_stops_when_switched_off(engine):
@@ -224,7 +224,7 @@ def test_the_database_file_cannot_be_opened(tmp_path, monkeypatch):
     at = open_app({"class": "K7QX3M"})
     healthy(at)
     assert "class database" in at.error[0].value and "cannot be opened" in at.error[0].value
-    assert len(at.get("plotly_chart")) == 3 and path_traces(at)  # the rest of the app keeps working
+    assert len(charts(at)) == 3 and path_traces(at)  # the rest of the app keeps working
     teacher = open_app({"opt": "sgd,rmsprop"})
     teacher.session_state[teach.BUILD] = True
     teacher.run()
@@ -261,7 +261,7 @@ def test_an_unreachable_database_server(monkeypatch):
     message = at.error[0].value
     assert f"postgresql at 127.0.0.1:{port}" in message and "cannot be reached" in message
     assert "secret-pw" not in message
-    assert len(at.get("plotly_chart")) == 3 and path_traces(at)
+    assert len(charts(at)) == 3 and path_traces(at)
 
 
 @pytest.mark.parametrize(
@@ -273,4 +273,4 @@ def test_a_misconfigured_database(monkeypatch, url, reason):
     at = open_app({"class": "K7QX3M"})
     healthy(at)
     assert reason in at.error[0].value and class_db.OFF in at.error[0].value
-    assert len(at.get("plotly_chart")) == 3 and path_traces(at)
+    assert len(charts(at)) == 3 and path_traces(at)

@@ -110,7 +110,7 @@ def test_reset_keeps_the_formula():
     at.text_input(key=EXPR).input("x**4 - 2*x**2 + y**2").run()
     open_sections(at, "adam")
     at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
-    at.button[0].click().run()
+    next(b for b in at.button if b.label.startswith("Reset")).click().run()
     assert_healthy(at)
     assert stored(at) == Scenario.default("custom", {"expr": "x**4 - 2*x**2 + y**2"})
 

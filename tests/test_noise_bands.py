@@ -167,7 +167,7 @@ def test_noise_bands_render_and_follow_the_control():
     at = open_app({"noise": "0.1"})
     assert not at.exception, [e.value for e in at.exception]
     contour, loss, _ = charts(at)
-    labels = [optim.get(n).label for n in presets.DEFAULT_OPTIMIZERS]
+    labels = [optim.get(n).label for n in presets.preset("bowl").optimizers]
     assert {f"{label} median" for label in labels} <= set(names(loss))
     assert {f"{label}: other seeds" for label in labels} <= set(names(contour))
     assert any("Noise bands" in c.value for c in at.caption)
@@ -197,7 +197,8 @@ def test_diverged_seeds_are_counted_on_the_page():
 
 @pytest.mark.parametrize(("eps", "marked"), [("0.03", True), ("1e-08", False)])
 def test_eps_dominance_marks_appear_exactly_when_eps_dominates(eps, marked):
-    query = {"bowl.condition": "4", "opt": "sgd,rmsprop", "rmsprop.lr": "0.01", "rmsprop.eps": eps, "steps": "300"}
+    query = {"bowl.condition": "4", "opt": "sgd,rmsprop", "rmsprop.lr": "0.01", "rmsprop.rho": "0.9"}
+    query |= {"rmsprop.eps": eps, "steps": "300"}
     at = open_app(query)
     assert not at.exception
     lr = charts(at)[2]

@@ -67,9 +67,9 @@ def test_default_view():
     at = open_app()
     assert_healthy(at)
     assert query_of(at) == Scenario.default().to_query()
-    assert set(path_traces(at)) == {optim.get(n).label for n in presets.DEFAULT_OPTIMIZERS}
+    assert set(path_traces(at)) == {optim.get(n).label for n in presets.preset("bowl").optimizers}
     table = at.dataframe[0].value
-    assert list(table.index) == [optim.get(n).label for n in presets.DEFAULT_OPTIMIZERS]
+    assert list(table.index) == [optim.get(n).label for n in presets.preset("bowl").optimizers]
     assert not at.warning
 
 
@@ -271,7 +271,7 @@ def test_surface_change_loads_that_surfaces_preset_and_reset_restores_it():
     assert scenario == expected
     open_sections(at, "adam")
     at.select_slider(key=state.hp_key("adam", "lr")).set_value(0.5).run()
-    at.button[0].click().run()
+    next(b for b in at.button if b.label.startswith("Reset")).click().run()
     assert at.session_state[state.STORED] == expected
 
 

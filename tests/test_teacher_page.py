@@ -161,7 +161,7 @@ def test_predict_then_run_hides_then_reveals():
     assert len(charts(at)) == 3 and set(path_traces(at)) == {"SGD", "RMSProp"}
     assert len(at.success) == 1 and not at.error
     text = at.success[0].value
-    assert "You guessed **RMSProp**; the answer is **RMSProp**" in text and "step 59" in text
+    assert "You guessed **RMSProp**; the answer is **RMSProp**" in text and "step 33" in text
     at.select_slider(key=state.STEPS).set_value(200).run()  # playing on keeps the run visible
     assert len(charts(at)) == 3 and "changed since" in at.success[0].value
 
