@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import Page, start_server
+from tests.browser.conftest import CHART_PLOTS_JS, Page, start_server
 from views.playground import class_db
 
 pytestmark = pytest.mark.browser
@@ -77,11 +77,12 @@ def vote_total(tab: Page) -> int:
 
 
 def path_names(tab: Page) -> set[str]:
+    """The names of the paths drawn on the page's maps (a chart with a contour; a live map has two layers)."""
     return set(
         tab.page.evaluate(
-            """() => [...document.querySelectorAll('.js-plotly-plot')].filter(
-                   p => (p._fullData || []).some(t => t.type === 'contour'))
-               .flatMap(p => p._fullData.filter(t => t.x && t.x.length > 1).map(t => t.name))"""
+            "() => {" + CHART_PLOTS_JS + " return charts.map(c => plots(c).flatMap(p => p._fullData || []))"
+            ".filter(traces => traces.some(t => t.type === 'contour'))"
+            ".flatMap(traces => traces.filter(t => t.x && t.x.length > 1).map(t => t.name)); }"
         )
     )
 
@@ -104,7 +105,7 @@ def test_a_class_poll_from_start_to_reveal(browser, class_url):
         wait_until(lambda: vote_total(host) == 3, what="the host's live count to reach 3")  # the fragment's polling
         host.page.get_by_role("button", name="Reveal the answer").click()
         host.wait_idle(3, after_input=True)
-        assert {"SGD", "RMSProp", "Adam"} <= path_names(host)
+        wait_until(lambda: {"SGD", "RMSProp", "Adam"} <= path_names(host), what="the host's charts of the run")
         for student in students:  # the reveal reaches each student's page without a click
             wait_until(lambda s=student: {"SGD", "RMSProp", "Adam"} <= path_names(s), what="the reveal")
             s = student.page
