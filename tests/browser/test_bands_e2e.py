@@ -8,7 +8,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_noise_bands_and_eps_marks_draw_and_follow_the_bands_slider(tab):
-    tab.open("/?bowl.condition=4&opt=sgd,rmsprop&rmsprop.lr=0.01&rmsprop.rho=0.9&rmsprop.eps=0.03&steps=300&noise=0.001", charts=3)
+    tab.open(
+        "/?bowl.condition=4&opt=sgd,rmsprop&rmsprop.lr=0.01&rmsprop.rho=0.9&rmsprop.eps=0.03&steps=300&noise=0.001",
+        charts=3,
+    )
     assert tab.exceptions() == [] and tab.errors == []
     contour, loss, lr = (tab.traces(i) for i in range(3))
     assert {"SGD: other seeds", "RMSProp: other seeds"} <= {t["name"] for t in contour}
