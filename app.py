@@ -11,6 +11,7 @@ st.set_page_config(
     page_title="RMSProp Playground",
     page_icon="📉",
     layout="wide",
-    initial_sidebar_state="collapsed" if present or student else "expanded",
+    # "auto": open on a wide screen, closed on a phone (where it would cover the page)
+    initial_sidebar_state="collapsed" if present or student else "auto",
 )
 st.navigation(navigation()).run()

@@ -57,9 +57,9 @@ def surface3d_figure(
         height,
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
         scene={
-            "xaxis": {**axis, "title": "x"},
-            "yaxis": {**axis, "title": "y"},
-            "zaxis": {**axis, "title": scale.label},
+            "xaxis": {**axis, "title": {"text": "x"}},
+            "yaxis": {**axis, "title": {"text": "y"}},
+            "zaxis": {**axis, "title": {"text": scale.label}},
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.6},
             "camera": {"eye": {"x": -1.4, "y": -1.5, "z": 1.1}},
