@@ -13,6 +13,7 @@ import streamlit as st
 import landscapes
 import optim
 from analysis import basins
+from analysis.sensitivity import GAP_FLOOR
 from views.common import compute, controls, look, run_settings
 from views.common import schedule as schedule_ui
 from views.common.links import open_in_playground
@@ -29,6 +30,7 @@ STEP_STOPS = [10, 20, 50, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000]
 RES_STOPS = [20, 30, 50, 75, 100, 150, 200]
 RADIUS_STOPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2]
 LR_COUNT_STOPS = [10, 20, 30, 40, 60, 90, 120, 200]
+METRIC_SHORT = {"loss": "final f − f*", "steps": "steps to tol"}
 
 
 # ----------------------------------------------------------------------------- clicks
@@ -167,8 +169,9 @@ def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, the
     st.subheader("Learning-rate sensitivity")
     st.caption(
         f"Each optimizer run from ({s.start[0]:.3g}, {s.start[1]:.3g}) for {s.steps} steps at log-spaced learning "
-        "rates, its other settings fixed. Below: thin bar = stable (no blow-up, loss not above the start), thick "
-        "bar = reaches f − f* < tol, × = the smallest lr that diverges. Click a point to pick that lr."
+        "rates, its other settings fixed; ★ marks each optimizer's best lr. Below: thin bars = ends stable (no "
+        "blow-up, loss not above the start), thick bars = ends with f − f* < tol, × = the smallest lr that diverges. "
+        "Click a point to pick that lr."
     )
     left, right, _ = st.columns([2, 2, 3])
     with left:
@@ -192,25 +195,71 @@ def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, the
     figure = sensitivity_figure(curves, settings.metric, s.steps, theme, height=520 + 24 * len(curves))
     st.session_state[LR_META] = [trace.get("meta") for trace in figure.spec["data"]]
     look.chart(figure, LR_CHART, _on_lr_click)
-    _window_table(curves, settings.metric)
+    _window_table(curves, settings.metric, s.steps)
     _lr_pick(settings, curves)
 
 
-def _fmt_window(window) -> str:
-    return "—" if window is None else f"{window[0]:.3g} – {window[1]:.3g}"
+def _fmt_windows(windows: list[tuple[float, float]]) -> str:
+    """Every window, smallest lrs first: "1e-05 – 0.76; 1.2 – 1.5"; a single lr stands alone."""
+    if not windows:
+        return "none"
+    return "; ".join(f"{a:.3g}" if a == b else f"{a:.3g} – {b:.3g}" for a, b in windows)
 
 
-def _window_table(curves, metric: str) -> None:
+def _fmt_value(value: float, metric: str, min_known: bool) -> str:
+    if metric == "steps":
+        return f"{value:.0f}"
+    if min_known and value <= GAP_FLOOR:
+        return f"≤ {GAP_FLOOR:.0e} (the chart's floor)"
+    return controls.format_number(float(f"{value:.3g}"))
+
+
+def window_rows(curves, metric: str) -> dict[str, dict[str, str]]:
+    """One row per optimizer: the quantities the sensitivity chart shows, in words and numbers."""
     rows = {}
     for c in curves:
         best = c.best(metric)
+        min_known = c.min_value is not None
+        shown = c.shown(metric)
         rows[optim.get(c.optimizer).label] = {
-            "stable window (lr)": _fmt_window(c.window(c.stable)),
-            "reaches tol (lr)": _fmt_window(c.window(c.converged)),
-            "diverges from lr": "—" if c.edge is None else f"{c.edge:.3g}",
+            "ends stable (lr)": _fmt_windows(c.windows(c.stable)),
+            "ends within tol (lr)": _fmt_windows(c.windows(c.ends_within_tol)) if min_known else "— (f* unknown)",
+            "diverges from lr": "never" if c.edge is None else f"{c.edge:.3g}",
             "best lr": "—" if best is None else f"{c.lrs[best]:.3g}",
+            f"best lr's {METRIC_SHORT[metric]}": "—" if best is None else _fmt_value(shown[best], metric, min_known),
         }
-    st.dataframe(pd.DataFrame(rows).T, width="stretch")
+    return rows
+
+
+def _window_table(curves, metric: str, steps: int) -> None:
+    what = METRIC_SHORT[metric]
+    config = {
+        "ends stable (lr)": st.column_config.TextColumn(
+            help=f"Learning rates whose run did not diverge and ended, after {steps} steps, no higher than it started "
+            "(the thin bars). Every window is listed."
+        ),
+        "ends within tol (lr)": st.column_config.TextColumn(
+            help=f"Learning rates whose run ended, after {steps} steps, with f − f* below the tolerance (the thick "
+            "bars). A run that dipped below the tolerance on its way and climbed out again is not counted."
+        ),
+        "diverges from lr": st.column_config.TextColumn(
+            help="The smallest learning rate whose run diverged (the ×); larger ones may still recover, see the bars."
+        ),
+        "best lr": st.column_config.TextColumn(
+            help=f"The lowest point of the curve (the ★): the least {what}. Where several learning rates tie (the "
+            "chart cannot tell them apart), the middle of the longest run of them."
+        ),
+        f"best lr's {what}": st.column_config.TextColumn(help=f"The {what} at the best learning rate, as plotted."),
+    }
+    table = pd.DataFrame(window_rows(curves, metric)).T
+    table.index.name = "optimizer"
+    st.dataframe(table, column_config=config, width="stretch")
+    st.caption(
+        f"Everything here describes where each run ended after {steps} steps, as the curve shows it: “ends stable” "
+        "= did not blow up and ended no higher than it started; “ends within tol” = ended with f − f* below the "
+        "tolerance; ★ best lr = the lowest point of the curve. Every window is listed, smallest learning rates "
+        "first."
+    )
 
 
 def _lr_pick(settings: MapsSettings, curves) -> None:
