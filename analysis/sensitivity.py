@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 import optim
+from analysis.runs import gap
 from landscapes import Surface
 
 #: Learning rates per curve: the default and the accepted range.
@@ -62,8 +63,8 @@ class Curve:
 
     @property
     def final_gap(self) -> np.ndarray:
-        """f - f* after the last step (f itself where f* is unknown)."""
-        return self.final_loss - (self.min_value or 0.0)
+        """f - f* after the last step, never negative (``analysis.runs.gap``); f itself where f* is unknown."""
+        return gap(self.final_loss, self.min_value)
 
     @property
     def stable(self) -> np.ndarray:

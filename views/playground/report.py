@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.runs import gap as shown_gap
 from analysis.runs import steps_to
 from landscapes import Surface, is_estimated_minimum
 from viz.paths import PathData
@@ -15,13 +16,12 @@ from viz.paths import PathData
 def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
     """One row per optimizer: final and best loss, distance to the nearest minimum, speed, divergence."""
     known = surface.min_value is not None
-    floor = surface.min_value if known else 0.0
     gap = ("f − f̂*" if is_estimated_minimum(surface) else "f − f*") if known else "f"
     distances = [float(surface.nearest_minimum_distance(path.xy[path.last])) for path in paths]
     # Built column-wise with explicit dtypes: a third of the cost of rows + set_index + astype (every rerun).
     columns = {
-        f"final {gap}": [float(path.loss[path.last]) - floor for path in paths],
-        f"best {gap}": [float(path.loss[: path.last + 1].min()) - floor for path in paths],
+        f"final {gap}": [float(shown_gap(path.loss[path.last], surface.min_value)) for path in paths],
+        f"best {gap}": [float(shown_gap(path.loss[: path.last + 1].min(), surface.min_value)) for path in paths],
         "distance to nearest minimum": [d if np.isfinite(d) else np.nan for d in distances],
         f"steps to {gap} < {tol:g}": pd.array(
             [steps_to(path, surface.min_value, tol) for path in paths], dtype="Int64"

@@ -12,6 +12,7 @@ import streamlit as st
 
 import landscapes
 import optim
+from analysis import runs
 from views.common import compute, controls, look, presets, run_settings
 from views.common import schedule as schedule_ui
 from views.common.links import open_in_playground, page_url
@@ -257,7 +258,7 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         if isinstance(tuned, str):
             st.caption(f"**{label}** is left out: {tuned}")
             continue
-        final_gap = tuned.result.final_loss - (surface.min_value or 0.0)
+        final_gap = runs.gap(tuned.result.final_loss, surface.min_value)
         searches.append(LrSearch(name, label, tuned.lrs, final_gap, tuned.result.diverged_at >= 0, tuned.best))
         rows.append(comparison_row(label, tuned, final_gap, gap, surface.min_value is not None))
         if tuned.best is not None:
