@@ -205,15 +205,20 @@ def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: flo
         st.caption("No optimizer to summarise.")
         return
     table = report.summary_table(paths, surface, tol)
-    config = {}
-    for column in table.columns:
-        if column.startswith(("final", "best")):
-            config[column] = st.column_config.NumberColumn(format="%.3e")
-        elif column.startswith("distance"):
-            config[column] = st.column_config.NumberColumn(format="%.3g", help="Empty: the surface has no minimum.")
-        else:
-            config[column] = st.column_config.NumberColumn(format="%d", help="Empty: never.")
-    st.dataframe(table, column_config=config, width="stretch")
+    min_known = surface.min_value is not None
+    help_texts = {
+        "final": "At the last step (the last good one if the run diverged); 3 significant figures.",
+        "best": "The lowest value along the run; 3 significant figures.",
+        "distance": "—: the surface has no minimum.",
+        "steps": "never: the run did not get within the tolerance." if min_known else "—: no known minimum.",
+        "diverged": "—: the run did not diverge.",
+    }
+    config = {
+        c: st.column_config.TextColumn(help=help_texts.get(c.split()[0]), alignment="right") for c in table.columns
+    }
+    st.dataframe(report.summary_text(table, min_known), column_config=config, width="stretch")
+    if note := report.floor_note(table, min_known):
+        st.caption(note)
 
 
 def code_tab(scenario: Scenario) -> None:
