@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 import optim
+from analysis.decimals import short_grid
 from analysis.runs import gap
 from landscapes import Surface
 
@@ -32,9 +33,10 @@ TIE_FACTOR = 2.0
 def lr_grid(
     optimizer: str, count: int = DEFAULT_COUNT, low: float | None = None, high: float | None = None
 ) -> np.ndarray:
-    """``count`` log-spaced learning rates over the optimizer's lr slider range (or [low, high])."""
+    """``count`` log-spaced learning rates over the optimizer's lr slider range (or [low, high]), each a short
+    decimal (``short_grid``), so a picked lr makes a short link."""
     slider_low, slider_high = optim.get(optimizer).param("lr").slider_range
-    return np.geomspace(low or slider_low, high or slider_high, count)
+    return short_grid(np.geomspace(low or slider_low, high or slider_high, count))
 
 
 def segments(mask: np.ndarray) -> list[tuple[int, int]]:

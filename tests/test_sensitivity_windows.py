@@ -67,8 +67,8 @@ def test_rmsprop_on_the_bowl_passing_the_tolerance_is_not_ending_within_it():
 def test_adam_on_six_hump_camel_lists_every_window_and_its_best_lr_lies_in_them():
     adam = curves_of(CAMEL)[0]
     stable, within = adam.windows(adam.stable), adam.windows(adam.ends_within_tol)
-    assert len(stable) == 3 and len(within) == 3  # three separate windows, the widest is not the only one
-    assert stable[0] == pytest.approx((1e-5, 0.761), rel=0.01)
+    assert len(stable) == 2 and len(within) == 3  # separate windows: the widest is not the only one
+    assert stable[0] == pytest.approx((1e-5, 1.54), rel=0.01) and within[-1] == pytest.approx((3.1, 3.9), rel=0.01)
     for metric in ("loss", "steps"):
         best = adam.best(metric)
         lr = adam.lrs[best]
@@ -135,7 +135,8 @@ def test_the_table_rows_say_what_the_chart_draws():
             thin = [t for t in spec["data"] if t["name"].startswith(f"{label} ends stable")]
             assert len(thick) == len(curve.windows(curve.ends_within_tol)) == count(row["ends within tol (lr)"])
             assert len(thin) == len(curve.windows(curve.stable)) == count(row["ends stable (lr)"])
-    assert rows["Adam"]["ends stable (lr)"] == "1e-05 – 0.761; 1.22 – 1.54; 2.45 – 3.92"
+    assert rows["Adam"]["ends stable (lr)"] == "1e-05 – 1.54; 2.45 – 3.9"
+    assert rows["Adam"]["ends within tol (lr)"] == "0.6 – 0.76; 1.22 – 1.54; 3.1 – 3.9"
 
 
 # ----------------------------------------------------------------------------- the page
@@ -161,8 +162,8 @@ def test_the_maps_page_table_matches_its_chart():
     for label, row in table.iterrows():
         assert row["best lr"] == f"{stars[label + ' best lr']:.3g}"
         assert "–" in row["ends stable (lr)"]
-    assert table.loc["Adam", "ends stable (lr)"].count(";") == 2  # every window, not only the widest
-    assert table.loc["Adam", "best lr"] == "0.602"
+    assert table.loc["Adam", "ends within tol (lr)"].count(";") == 2  # every window, not only the widest
+    assert table.loc["Adam", "best lr"] == "0.6"
     captions = " ".join(c.value for c in at.caption)
     assert "describes where each run ended" in captions
     assert not any("None" in str(v) for v in table.to_numpy().ravel())

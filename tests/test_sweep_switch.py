@@ -16,7 +16,7 @@ import optim
 from tests.apptest import open_page
 from views.common import controls
 from views.sweep import state
-from views.sweep.settings import numeric_hyperparams
+from views.sweep.settings import SweepSettings, numeric_hyperparams
 
 SMALL = {"surface": "bowl", "nx": "2", "ny": "2", "steps": "10", "cmp": "sgd"}
 
@@ -62,9 +62,9 @@ def assert_consistent(at: AppTest, optimizer: str, switched: bool = True) -> Non
         w.key for w in list(at.sidebar.select_slider) + list(at.sidebar.toggle) if w.key and w.key.startswith("sw.hp.")
     }
     assert fixed == {state.hp_key(optimizer, p.name) for p in optim.get(optimizer).hyperparams if p.name not in axes}
-    for key in fixed:  # every fixed value is in the URL, as the sliders show it
-        name = key.rsplit(".", 1)[1]
-        assert f"{optimizer}.{name}" in query
+    settings = SweepSettings.from_query(query)[0]  # the URL holds every fixed value, as the sliders show it
+    assert settings == at.session_state[state.STORED]
+    assert {f"sw.hp.{optimizer}.{k}" for k, _ in settings.job.fixed} == fixed
 
 
 def fixed_numbers(at: AppTest, optimizer: str) -> list[optim.HyperParam]:
@@ -78,10 +78,10 @@ def another_click(at: AppTest, optimizer: str, turn: int) -> None:
     numbers = [p.name for p in numeric_hyperparams(optimizer)]
     kind = turn % 4
     if kind == 0:
-        before = query_of(at)["metric"]
+        before = query_of(at).get("metric", "loss")
         after = next(m for m in ("loss", "steps", "diverged") if m != before)
         at.radio(key=state.METRIC).set_value(after).run()
-        assert query_of(at)["metric"] == after
+        assert query_of(at).get("metric", "loss") == after
     elif kind == 1 and len(numbers) > 1:
         current = at.selectbox(key=state.axis_key("y")).value
         x = at.selectbox(key=state.axis_key("x")).value
@@ -93,9 +93,9 @@ def another_click(at: AppTest, optimizer: str, turn: int) -> None:
         slider = at.select_slider(key=state.hp_key(optimizer, p.name))
         after = next(v for v in controls.options_for(p)[::-1] if v != slider.value)
         slider.set_value(after).run()
-        assert float(query_of(at)[f"{optimizer}.{p.name}"]) == after
+        assert dict(SweepSettings.from_query(query_of(at))[0].job.fixed)[p.name] == after
     else:
-        before = query_of(at)["nx"]
+        before = query_of(at).get("nx", "100")
         after = 5 if before == "2" else 2
         at.select_slider(key=state.axis_key("x", "n")).set_value(after).run()
         assert query_of(at)["nx"] == str(after)

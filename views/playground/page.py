@@ -10,7 +10,7 @@ import streamlit as st
 import landscapes
 import optim
 from optim import codegen
-from views.common import compute, controls, links, look, predict, run_settings
+from views.common import compute, controls, links, look, predict, run_settings, share
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
 from views.playground import custom, lens, report, state, teach
@@ -193,7 +193,9 @@ def share_section(scenario: Scenario) -> None:
     """The share link (keeping a teacher link's settings) and, for teachers, the link builder."""
     with st.sidebar, st.expander("🔗 Share this view"):
         st.caption("The address bar always holds the current settings; this is the same link:")
-        st.code(links.playground_url(scenario, teach.share_query()), language=None, wrap_lines=True)
+        url = links.playground_url(scenario, teach.share_query())
+        st.code(url, language=None, wrap_lines=True)
+        share.qr_toggle(url, "pg.qr")
         if teach.current().active:
             st.caption("This link fixes some controls; open the Playground without lock/hide/only to build another.")
         else:

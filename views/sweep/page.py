@@ -13,7 +13,7 @@ import streamlit as st
 import landscapes
 import optim
 from analysis import runs
-from views.common import compute, controls, look, presets, run_settings
+from views.common import compute, controls, look, presets, run_settings, share
 from views.common import schedule as schedule_ui
 from views.common.links import open_in_playground, page_url
 from views.common.scenario import markdown_text
@@ -350,7 +350,9 @@ def main() -> None:
     comparison_section(settings, surface, theme)
     with st.sidebar, st.expander("🔗 Share this sweep"):
         st.caption("The address bar always holds the current settings; this is the same link:")
-        st.code(share_url(settings), language=None, wrap_lines=True)
+        url = share_url(settings)
+        st.code(url, language=None, wrap_lines=True)
+        share.qr_toggle(url, "sw.qr")
 
 
 main()
