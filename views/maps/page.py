@@ -109,9 +109,12 @@ def basin_section(settings: MapsSettings, surface: landscapes.Surface, theme) ->
             else:
                 runs[name] = result
     for note in notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if not runs:
-        st.info("Pick an optimizer (sidebar) that runs in this convention to see its basin map.", icon="👈")
+        st.info(
+            "Pick an optimizer (sidebar) that runs in this convention to see its basin map.",
+            icon=":material/arrow_back:",
+        )
         return
     attractors, labels = basins.classify(surface, grid, runs, settings.radius)
     panels = [Panel(name, _panel_title(settings, name), labels[name]) for name in runs]
@@ -123,7 +126,7 @@ def basin_section(settings: MapsSettings, surface: landscapes.Surface, theme) ->
             "This surface has no minimum: it falls away without bound, so every run either leaves the region "
             "(diverged) or is still travelling downhill when the steps run out (not converged). The map shows "
             "how quickly each optimizer escapes.",
-            icon="🧭",
+            icon=":material/explore:",
         )
     _share_table(panels, attractors)
     _basin_pick(settings, surface, grid, panels, attractors)
@@ -187,11 +190,14 @@ def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, the
             else:
                 curves.append(result)
     for note in notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if not curves:
         return
     if settings.metric == "steps" and surface.min_value is None:
-        st.info("This surface has no known minimum, so no run can reach a tolerance; showing nothing.", icon="ℹ️")
+        st.info(
+            "This surface has no known minimum, so no run can reach a tolerance; showing nothing.",
+            icon=":material/info:",
+        )
     figure = sensitivity_figure(curves, settings.metric, s.steps, theme, height=520 + 24 * len(curves))
     st.session_state[LR_META] = [trace.get("meta") for trace in figure.spec["data"]]
     look.chart(figure, LR_CHART, _on_lr_click)
@@ -304,7 +310,7 @@ def main() -> None:
         phrase = schedule_ui.phrase(settings.scenario.schedule)
         st.markdown(f"Every optimizer runs {phrase}; set the schedule in the Playground.")
     for warning in warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     if settings.resolution > DEFAULT_RES or len(settings.scenario.optimizers) > 4:
         st.caption("Many optimizers or a fine grid: the first draw may take a few seconds (then it is cached).")
     basin_section(settings, surface, theme)

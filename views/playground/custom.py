@@ -50,7 +50,7 @@ def controls(disabled: bool = False) -> None:
     _, error = state.surface_params(landscapes.CUSTOM)
     if error is not None:
         text = str(st.session_state.get(state.param_key("expr"), ""))
-        st.error(error_markdown(text, error), icon="🚫")
+        st.error(error_markdown(text, error), icon=":material/block:")
         st.caption("The charts still show the last formula that worked.")
     left, right = st.columns(2)
     for column, name, label in (

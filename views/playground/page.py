@@ -42,7 +42,7 @@ def sidebar() -> None:
     hide some."""
     link = teach.current()
     if link.active:
-        st.info(teach.NOTE, icon="🔒")
+        st.info(teach.NOTE, icon=":material/lock:")
     run_settings.surface_controls(state.KEYS, state.on_surface_change, link, custom_editor=custom.controls)
     run_settings.optimizer_controls(state.KEYS, link)
     run_settings.convention_control(state.KEYS, link)
@@ -79,7 +79,7 @@ def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list
     if note:
         st.caption(note)
     for warning in warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
 
 
 def main() -> None:
@@ -104,9 +104,9 @@ def main() -> None:
     paths, notes = compute.paths_for(scenario)
     bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
     for note in notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if not scenario.optimizers:
-        st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+        st.info("Pick at least one optimizer in the sidebar to see its path.", icon=":material/arrow_back:")
     if question is not None and ask_first(question, scenario, surface, grid, paths, theme):
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed
@@ -171,7 +171,7 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
     afterwards the feedback above the charts (False)."""
     problem = question.problem([p.name for p in paths], surface.min_value)
     if problem:
-        st.info(f"The link's question (ask={question.key}) is skipped: {problem}.", icon="ℹ️")
+        st.info(f"The link's question (ask={question.key}) is skipped: {problem}.", icon=":material/info:")
         return False
     origin = st.session_state.get(state.FROM_URL)
     if not predict.pending(question, QUIZ, origin):
@@ -191,7 +191,7 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
 
 def share_section(scenario: Scenario) -> None:
     """The share link (keeping a teacher link's settings) and, for teachers, the link builder."""
-    with st.sidebar, st.expander("🔗 Share this view"):
+    with st.sidebar, st.expander("Share this view", icon=":material/share:"):
         st.caption("The address bar always holds the current settings; this is the same link:")
         url = links.playground_url(scenario, teach.share_query())
         st.code(url, language=None, wrap_lines=True)
