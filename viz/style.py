@@ -32,8 +32,8 @@ _MARKERS = {
     "nadam": "cross",
 }
 _DASHES = {
-    "sgd": "dot",
-    "momentum": "dash",
+    "sgd": "dash",
+    "momentum": "dot",
     "nesterov": "longdash",
     "adagrad": "dashdot",
     "rmsprop": "solid",
