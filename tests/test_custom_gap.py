@@ -114,5 +114,5 @@ def test_maps_table_has_no_negative_gap():
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    table = at.dataframe[-1].value
-    assert not table["best lr's final f − f*"].str.startswith("-").any()
+    table = at.table[-1].value
+    assert not table["final f − f*"].str.startswith("-").any()

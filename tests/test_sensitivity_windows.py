@@ -148,13 +148,13 @@ def test_the_maps_page_table_matches_its_chart():
         at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    table = at.dataframe[-1].value
+    table = at.table[-1].value
     assert list(table.columns) == [
         "ends stable (lr)",
         "ends within tol (lr)",
-        "diverges from lr",
+        "diverges from",
         "best lr",
-        "best lr's final f − f*",
+        "final f − f*",
     ]
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     stars = {t["name"]: t["x"][0] for t in spec["data"] if t.get("name", "").endswith("best lr")}
@@ -166,4 +166,6 @@ def test_the_maps_page_table_matches_its_chart():
     assert table.loc["Adam", "best lr"] == "0.6"
     captions = " ".join(c.value for c in at.caption)
     assert "describes where each run ended" in captions
+    for column in ("**ends stable**", "**ends within tol**", "**diverges from**", "**best lr**"):
+        assert column in captions  # every column is said in words
     assert not any("None" in str(v) for v in table.to_numpy().ravel())

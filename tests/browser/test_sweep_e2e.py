@@ -55,7 +55,7 @@ def test_map_renders_and_a_clicked_cell_opens_in_the_playground(tab):
     tab.wait_idle(3)
     got = query(tab.page.url)
     for key in ("surface", "opt", "rmsprop.lr", "rmsprop.rho", "rmsprop.eps", "steps", "start", "conv"):
-        assert got[key] == wanted[key], key
+        assert got.get(key) == wanted.get(key), key  # a key at its default is left out of both
     assert tab.page.locator('input[aria-label="Surface"]').input_value() == "Ill-conditioned bowl"
     assert tab.page.locator('[data-testid="stAlertContentWarning"]').count() == 0
     assert tab.exceptions() == [] and tab.errors == []

@@ -29,4 +29,4 @@ def qr_svg(url: str) -> str:
 def qr_toggle(url: str, key: str) -> None:
     """A toggle that shows the QR code of ``url`` below it."""
     if st.toggle("QR code, for projecting", key=key, help="Students scan it with a phone camera to open this view."):
-        st.image(qr_svg(url), width="stretch", caption="Scan to open this view")
+        st.image(qr_svg(url), width="stretch", caption="Scan to open this view; its full-screen button enlarges it.")

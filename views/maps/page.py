@@ -230,41 +230,29 @@ def window_rows(curves, metric: str) -> dict[str, dict[str, str]]:
         rows[optim.get(c.optimizer).label] = {
             "ends stable (lr)": _fmt_windows(c.windows(c.stable)),
             "ends within tol (lr)": _fmt_windows(c.windows(c.ends_within_tol)) if min_known else "— (f* unknown)",
-            "diverges from lr": "never" if c.edge is None else f"{c.edge:.3g}",
+            "diverges from": "never" if c.edge is None else f"{c.edge:.3g}",
             "best lr": "—" if best is None else f"{c.lrs[best]:.3g}",
-            f"best lr's {METRIC_SHORT[metric]}": "—" if best is None else _fmt_value(shown[best], metric, min_known),
+            METRIC_SHORT[metric]: "—" if best is None else _fmt_value(shown[best], metric, min_known),
         }
     return rows
 
 
 def _window_table(curves, metric: str, steps: int) -> None:
-    what = METRIC_SHORT[metric]
-    config = {
-        "ends stable (lr)": st.column_config.TextColumn(
-            help=f"Learning rates whose run did not diverge and ended, after {steps} steps, no higher than it started "
-            "(the thin bars). Every window is listed."
-        ),
-        "ends within tol (lr)": st.column_config.TextColumn(
-            help=f"Learning rates whose run ended, after {steps} steps, with f − f* below the tolerance (the thick "
-            "bars). A run that dipped below the tolerance on its way and climbed out again is not counted."
-        ),
-        "diverges from lr": st.column_config.TextColumn(
-            help="The smallest learning rate whose run diverged (the ×); larger ones may still recover, see the bars."
-        ),
-        "best lr": st.column_config.TextColumn(
-            help=f"The lowest point of the curve (the ★): the least {what}. Where several learning rates tie (the "
-            "chart cannot tell them apart), the middle of the longest run of them."
-        ),
-        f"best lr's {what}": st.column_config.TextColumn(help=f"The {what} at the best learning rate, as plotted."),
-    }
+    """The chart's quantities per optimizer, in a static table that wraps (no sideways scrolling on a projector),
+    with a caption that says what each column means."""
     table = pd.DataFrame(window_rows(curves, metric)).T
     table.index.name = "optimizer"
-    st.dataframe(table, column_config=config, width="stretch")
+    st.table(table)
+    what = METRIC_SHORT[metric]
     st.caption(
-        f"Everything here describes where each run ended after {steps} steps, as the curve shows it: “ends stable” "
-        "= did not blow up and ended no higher than it started; “ends within tol” = ended with f − f* below the "
-        "tolerance; ★ best lr = the lowest point of the curve. Every window is listed, smallest learning rates "
-        "first."
+        f"Everything here describes where each run ended after {steps} steps, as the curve shows it. "
+        "**ends stable**: the learning rates whose run did not blow up and ended no higher than it started (the "
+        "thin bars). **ends within tol**: those whose run ended with f − f* below the tolerance (the thick bars; "
+        "a run that dipped below it on its way and climbed out again does not count). **diverges from**: the "
+        "smallest learning rate whose run diverged (the ×; larger ones may still recover, see the bars). "
+        f"**best lr**: the lowest point of the curve (the ★), with its {what}; where learning rates tie (the chart "
+        "cannot tell them apart), the middle of the longest run of them. Every window is listed, smallest learning "
+        "rates first."
     )
 
 
