@@ -30,8 +30,18 @@ def steps_to(run: Run, min_value: float | None, tol: float) -> int | None:
     return int(below.argmax()) if below.any() else None
 
 
+def gap(loss: np.ndarray | float, min_value: float | None) -> np.ndarray | float:
+    """f − f* as the app shows it: never negative. A run can end a rounding error below an exact f*, or below
+    an estimated f̂* when it found a point deeper than the estimate (a typed formula, e.g. beyond its plotted
+    region); either way it is at the minimum as far as anyone can tell, so the gap is 0. f itself where the
+    minimum is unknown (None)."""
+    if min_value is None:
+        return loss
+    return np.maximum(np.subtract(loss, min_value), 0.0)
+
+
 def final_gap(run: Run, min_value: float | None) -> float:
-    """f − f* (or f) at the end; +inf for a run that diverged."""
+    """f − f* (or f) at the end, never negative (``gap``); +inf for a run that diverged."""
     if run.diverged_at is not None:
         return math.inf
-    return float(run.loss[-1] - (min_value or 0.0))
+    return float(gap(run.loss[-1], min_value))

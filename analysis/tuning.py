@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import optim
+from analysis import runs
 from analysis.sensitivity import lr_grid
 from landscapes import Surface
 
@@ -59,7 +60,7 @@ def tune_lr(
     result = optim.sweep(
         optimizer, surface, start, steps, tol, convention, noise, seed, schedule=schedule, lr=lrs, **fixed
     )
-    gap = result.final_loss - (surface.min_value or 0.0)
+    gap = runs.gap(result.final_loss, surface.min_value)
     best = best_index(gap, result.steps_to_tol, result.diverged_at >= 0, criterion, tol)
     chosen = fixed | ({"lr": float(lrs[best])} if best is not None else {"lr": hp.get("lr")})
     return Tuned(optimizer, lrs, result, best, tuple(sorted(chosen.items())))

@@ -31,8 +31,10 @@ MAX_LITERAL = 1e12
 MAX_LITERAL_CHARS = 40
 #: Domains: each side's width and every coordinate must lie within these.
 MIN_WIDTH, MAX_WIDTH, MAX_COORDINATE = 1e-6, 1e6, 1e6
-#: The minimum of a custom surface is estimated on a GRID x GRID grid of its domain.
+#: The minimum of a custom surface is estimated on a GRID x GRID grid of its domain, then polished from the
+#: POLISHED lowest local minima of the grid by NEWTON_STEPS damped Newton steps that stay inside the domain.
 GRID = 201
+POLISHED, NEWTON_STEPS = 8, 60
 
 X, Y = sympy.symbols("x y", real=True)
 _CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
@@ -531,6 +533,79 @@ def _default_start(value_grad: Callable, box: tuple) -> tuple[float, float]:
     return float(px[candidates[0]]), float(py[candidates[0]])
 
 
+def _grid_minima(z: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices of up to ``count`` lowest grid points that are no higher than any of their 8 neighbours,
+    and how much f rises from each to its highest (finite) neighbour."""
+    finite = np.isfinite(z)
+    rows, cols = z.shape
+    padded_low = np.pad(np.where(finite, z, np.inf), 1, constant_values=np.inf)
+    padded_high = np.pad(np.where(finite, z, -np.inf), 1, constant_values=-np.inf)
+    local, highest = finite.copy(), np.full(z.shape, -np.inf)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                window = (slice(1 + dy, 1 + dy + rows), slice(1 + dx, 1 + dx + cols))
+                local &= z <= padded_low[window]
+                highest = np.maximum(highest, padded_high[window])
+    candidates = np.flatnonzero(local)
+    seeds = candidates[np.argsort(z.ravel()[candidates], kind="stable")[:count]]
+    return seeds, (highest - np.where(finite, z, 0.0)).ravel()[seeds]
+
+
+def _descend(value: Callable, xy: np.ndarray, f: np.ndarray, step: np.ndarray, box: tuple, active: np.ndarray):
+    """One backtracking step for the ``active`` points: the first of step, step/2, ... (40 halvings) that stays
+    in ``box`` (clipped) and lowers f. Updates ``xy`` and ``f`` in place; returns which points moved."""
+    (x0, x1), (y0, y1) = box
+    low, high = np.array([x0, y0]), np.array([x1, y1])
+    step = np.where(np.isfinite(step), step, 0.0)
+    moved, scale = np.zeros(len(xy), bool), np.ones(len(xy))
+    for _ in range(40):
+        trial = np.clip(xy + step * scale[:, None], low, high)
+        f_trial = value(trial[:, 0], trial[:, 1])
+        better = active & ~moved & np.isfinite(f_trial) & (f_trial < f)
+        xy[better], f[better] = trial[better], f_trial[better]
+        moved |= better
+        scale /= 2
+        if (moved | ~active).all():
+            break
+    return moved
+
+
+def _polish(
+    value: Callable, fused: Callable, hessian: Callable, points: np.ndarray, rise: np.ndarray, box: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """Polish grid minima: from each of ``points`` (n, 2), damped Newton steps with the exact Hessian (or, where
+    that does not lower f, a gradient step of a few grid cells), backtracking, clipped to ``box``, so f only
+    goes down. A point settles when no step lowers f (by more than rounding): a minimum of the domain, smooth
+    or not. The grid cannot hide a minimum deeper than f's ``rise`` from a grid minimum to its neighbours; a
+    point that sinks further (towards a singularity, log(x) at x = 0) or never settles keeps its grid value.
+    Returns the points and their values, never higher than the grid's."""
+    (x0, x1), (y0, y1) = box
+    start = points.astype(float)
+    xy = start.copy()
+    f_start = value(xy[:, 0], xy[:, 1])
+    f = f_start.copy()
+    reach = np.array([x1 - x0, y1 - y0]) / (GRID - 1) * 4
+    settled = np.zeros(len(xy), bool)
+    with np.errstate(all="ignore"):
+        for _ in range(NEWTON_STEPS):
+            before = f.copy()
+            _, (gx, gy) = fused(xy[:, 0], xy[:, 1])
+            hxx, hxy, hyy = hessian(xy[:, 0], xy[:, 1])
+            det = hxx * hyy - hxy * hxy
+            newton = np.column_stack([-(hyy * gx - hxy * gy) / det, -(hxx * gy - hxy * gx) / det])
+            convex = (hxx > 0) & (det > 0)
+            moved = _descend(value, xy, f, newton, box, ~settled & convex)
+            norm = np.hypot(gx, gy)
+            gradient = -np.column_stack([gx, gy]) / np.where(norm > 0, norm, 1.0)[:, None] * reach
+            moved |= _descend(value, xy, f, gradient, box, ~settled & ~moved)
+            settled |= ~moved | (before - f <= 1e-13 * (1.0 + np.abs(f)))
+            if settled.all():
+                break
+    kept = settled & (f_start - f <= rise * (1 + 1e-9))
+    return np.where(kept[:, None], xy, start), np.where(kept, f, f_start)
+
+
 def _check_start(start: object, value_grad: Callable, box: tuple) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in start)  # type: ignore[union-attr]
@@ -552,7 +627,9 @@ def from_expression(
     """A surface for the formula ``text`` in x and y, with exact gradient and Hessian (via SymPy).
 
     Raises ValueError (an ExpressionError for the text) with a message saying what is wrong and where.
-    The minimum is estimated as the lowest point of a GRID x GRID grid over ``domain``.
+    The minimum is estimated as the lowest point of a GRID x GRID grid over ``domain``, polished by Newton
+    steps (``_polish``) from the grid's lowest local minima, so that a run which settles in a minimum of the
+    domain does not end below the estimate (f − f̂* >= 0 up to rounding).
     """
     box = _check_domain(domain)
     parsed = parse(text)
@@ -574,7 +651,10 @@ def from_expression(
     finite = np.isfinite(z)
     if not finite.any():
         raise ValueError("the expression is undefined (or infinite) everywhere in the domain")
-    best = np.unravel_index(np.argmin(np.where(finite, z, np.inf)), z.shape)
+    seeds, rise = _grid_minima(z, POLISHED)
+    seeds_xy = np.column_stack([gx.flat[seeds], gy.flat[seeds]])
+    points, values = _polish(value_xy, fused_xy, hess_fn, seeds_xy, rise, box)
+    best = int(np.argmin(values))
     start = _default_start(fused_fn, box) if start is None else _check_start(start, fused_fn, box)
 
     return ExpressionSurface(
@@ -584,12 +664,12 @@ def from_expression(
         params={},
         domain=box,
         start=start,
-        story="Your own surface, typed as a formula; its minimum is estimated on a grid.",
+        story="Your own surface, typed as a formula; its minimum is estimated on a grid and refined by Newton steps.",
         value_xy=value_xy,
         grad_xy=grad_fn,
         hessian_xy=hess_fn,
-        minima=np.array([[gx[best], gy[best]]]),
-        min_value=float(z[best]),
+        minima=points[best : best + 1],
+        min_value=float(values[best]),
         fused_xy=fused_xy,
         grad_pair=_pair(gradient),
         expression=parsed.canonical,

@@ -98,9 +98,9 @@ def test_sensitivity_windows_and_divergence_edge_on_the_bowl():
     curve = sensitivity.sensitivity("sgd", bowl, (1.0, 1.0), sensitivity.lr_grid("sgd", 60), 300)
     # Gradient descent on 1/2 (x^2 + 10 y^2) is stable iff lr < 2/10.
     assert curve.edge == pytest.approx(0.2, rel=0.25)
-    _, high = curve.window(curve.stable)
+    [(_, high)] = curve.windows(curve.stable)
     assert high < 0.2 < curve.edge * 1.3
-    assert curve.window(curve.converged)[1] < 0.2
+    assert curve.windows(curve.ends_within_tol)[-1][1] < 0.2
     assert 0.05 < curve.lrs[curve.best()] < 0.2
 
 

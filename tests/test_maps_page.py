@@ -43,7 +43,10 @@ def test_bad_link_gives_warnings_not_tracebacks():
     at = open_maps({"res": "9999", "radius": "abc", "metric": "speed", "opt": "sgd,bogus", "steps": "-3"})
     assert not at.exception
     assert len(at.warning) >= 5
-    assert query_of(at)["res"] == "200" and query_of(at)["metric"] == "loss"
+    shown = at.session_state["maps.settings"]
+    assert (shown.resolution, shown.metric) == (200, "loss")
+    assert "res" not in query_of(at) and "metric" not in query_of(at)  # defaults are left out of the link
+    assert MapsSettings.from_query(query_of(at)) == (shown, [])
 
 
 def test_unsupported_optimizer_convention_combination_gives_a_note():

@@ -165,10 +165,13 @@ def test_divergence_labels_at_the_same_point_do_not_overlap():
     assert len(positions) == 2 and len(set(positions.values())) == 2, positions
     three = [*same, _diverged("adam", (0.25, 0.2))]
     positions = _divergence_labels(contour_figure(bowl, grid, three, bowl.start))
-    assert sorted(positions.values()) == ["bottom center", "middle right", "top center"], positions
-    apart = [_diverged("sgd", (-1.5, -1.5)), _diverged("momentum", (1.0, 1.0))]
+    assert len(set(positions.values())) == 3 and positions["SGD diverged"] == "top center", positions
+    apart = [_diverged("sgd", (-1.0, -1.0)), _diverged("momentum", (1.0, 1.0))]
     positions = _divergence_labels(contour_figure(bowl, grid, apart, bowl.start))
     assert set(positions.values()) == {"top center"}  # far apart: each label above its mark, as before
+    edge = [_diverged("sgd", (-1.95, -1.0))]  # above it, the label would be clipped by the plot's left edge
+    positions = _divergence_labels(contour_figure(bowl, grid, edge, bowl.start))
+    assert positions == {"SGD diverged": "middle right"}
 
 
 @pytest.mark.parametrize(

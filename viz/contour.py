@@ -177,41 +177,67 @@ def _path_trace(path: PathData, theme: Theme, role: str | None = None) -> dict:
     }
 
 
-#: Where the labels of divergence marks that sit close together go: the highest mark's above it, the
-#: lowest's below it, the ones between to the side (then the corners, if there are more).
-_BETWEEN = ("middle right", "middle left", "top right", "bottom left", "top left", "bottom right")
-#: Marks closer than this fraction of the domain's larger side share a neighbourhood (their labels would collide).
-NEAR = 0.15
+#: Where a divergence mark's label may go, in order of preference.
+_POSITIONS = (
+    "top center", "bottom center", "middle right", "middle left", "top right", "top left", "bottom right",
+    "bottom left",
+)  # fmt: skip
+#: Label geometry in pixels, for placing labels apart: the plotting area's side (the Playground's contour draws
+#: about 370 px; a smaller guess keeps labels further apart), the average width of a character and the height of
+#: a line of the 13 px label font, and the divergence marker's size.
+_PLOT_PX, _CHAR_PX, _LINE_PX, _MARK_PX = 320.0, 7.2, 17.0, 22.0
+
+
+def _label_box(u: float, v: float, position: str, width: float) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in pixels of a label at ``position`` around a mark at (u, v)."""
+    half = _MARK_PX / 2
+    vertical, horizontal = position.split()
+    if horizontal == "center":
+        left = u - width / 2
+    else:
+        reach = half if vertical == "middle" else half * 0.7
+        left = u + reach if horizontal == "right" else u - reach - width
+    if vertical == "middle":
+        bottom = v - _LINE_PX / 2
+    else:
+        reach = half if horizontal == "center" else half * 0.7
+        bottom = v + reach if vertical == "top" else v - reach - _LINE_PX
+    return left, bottom, left + width, bottom + _LINE_PX
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def divergence_text_positions(paths: Sequence[PathData], domain) -> list[str]:
-    """A text position for each diverged path's label, so that marks close together do not overlap.
+    """A text position for each diverged path's label, so that labels overlap neither each other nor the marks.
 
-    A mark on its own keeps its label above it. Marks within ``NEAR`` of the domain's larger side of each
-    other (chained) form a group; in a group the highest mark's label goes above, the lowest's below and
-    the others' to the sides (ties, e.g. the same point, go by the order of ``paths``)."""
+    Labels are placed one by one, from the highest mark down, each at the first position (above, below, to
+    the right, to the left, then the corners) whose estimated box (``_label_box``, in pixels of a plot of
+    ``_PLOT_PX``) overlaps no label placed so far, no mark, and stays inside the plot; where every position
+    collides, at the one that collides least. A mark on its own keeps its label above it."""
     (x0, x1), (y0, y1) = domain
-    radius = NEAR * max(x1 - x0, y1 - y0)
-    points = [tuple(float(v) for v in p.xy[p.last]) for p in paths]
-    group = list(range(len(points)))
+    points = [
+        ((float(p.xy[p.last][0]) - x0) / (x1 - x0) * _PLOT_PX, (float(p.xy[p.last][1]) - y0) / (y1 - y0) * _PLOT_PX)
+        for p in paths
+    ]
+    widths = [_CHAR_PX * len(f"diverged (step {p.diverged_at})") for p in paths]
+    half = _MARK_PX / 2
+    marks = [(u - half, v - half, u + half, v + half) for u, v in points]
+    plot = (0.0, 0.0, _PLOT_PX, _PLOT_PX)
+    placed: list[tuple[float, float, float, float]] = []
+    positions = ["top center"] * len(paths)
+    for k in sorted(range(len(paths)), key=lambda k: (-points[k][1], k)):
+        u, v = points[k]
 
-    def root(i: int) -> int:
-        while group[i] != i:
-            i = group[i]
-        return i
+        def cost(position: str, u=u, v=v, k=k) -> float:
+            box = _label_box(u, v, position, widths[k])
+            outside = (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, plot)
+            others = placed + marks[:k] + marks[k + 1 :]
+            return sum(_overlap(box, other) for other in others) + outside
 
-    for i in range(len(points)):
-        for j in range(i):
-            if np.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1]) <= radius:
-                group[root(i)] = root(j)
-    positions = ["top center"] * len(points)
-    for leader in set(map(root, range(len(points)))):
-        members = sorted((k for k in range(len(points)) if root(k) == leader), key=lambda k: (-points[k][1], k))
-        if len(members) < 2:
-            continue
-        positions[members[0]], positions[members[-1]] = "top center", "bottom center"
-        for n, k in enumerate(members[1:-1]):
-            positions[k] = _BETWEEN[n % len(_BETWEEN)]
+        positions[k] = min(_POSITIONS, key=cost)  # the first of the least colliding: preference breaks ties
+        placed.append(_label_box(u, v, positions[k], widths[k]))
     return positions
 
 

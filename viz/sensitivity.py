@@ -1,6 +1,7 @@
-"""Learning-rate sensitivity: a metric against lr (log axis), one curve per optimizer, and below it
-a strip with each optimizer's stable window (thin bar), converging window (thick bar) and
-divergence edge (a cross at the first lr that diverges)."""
+"""Learning-rate sensitivity: a metric against lr (log axis), one curve per optimizer with its best lr starred,
+and below it a strip with each optimizer's windows where the runs end stable (thin bars) and end within the
+tolerance (thick bars), and its divergence edge (a cross at the first lr that diverges). Every quantity is the
+one ``analysis.sensitivity.Curve`` reports (the Maps page's table shows the same)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import numpy as np
 import optim
 from analysis.sensitivity import Curve, segments
 
-from .curves import LOSS_FLOOR
 from .figure import SpecFigure
 from .style import LIGHT, Theme, optimizer_style
 
@@ -19,26 +19,26 @@ METRICS = {"loss": "final loss", "steps": "steps to tolerance"}
 
 
 def _status(curve: Curve) -> list[str]:
+    """Per lr, in words: how its run ended."""
     out = []
-    for reached, diverged in zip(curve.steps_to_tol, curve.diverged_at, strict=True):
+    ends = curve.ends_within_tol
+    for k, (reached, diverged) in enumerate(zip(curve.steps_to_tol, curve.diverged_at, strict=True)):
         if diverged >= 0:
             out.append(f"diverged at step {diverged}")
+        elif ends[k]:
+            out.append(f"ended within the tolerance (below it from step {reached})")
         elif reached >= 0:
-            out.append(f"reached the tolerance at step {reached}")
+            out.append(f"passed below the tolerance at step {reached} but ended above it")
+        elif curve.min_value is None:
+            out.append("no tolerance (f* unknown)")
         else:
             out.append("did not reach the tolerance")
     return out
 
 
 def metric_values(curve: Curve, metric: str) -> np.ndarray:
-    """What the upper chart plots per lr; NaN where there is nothing to plot (diverged, never reached)."""
-    if metric == "steps":
-        values = np.where(curve.converged, curve.steps_to_tol, np.nan).astype(float)
-    elif curve.min_value is None:
-        values = curve.final_loss.astype(float)
-    else:
-        values = np.maximum(curve.final_loss - curve.min_value, LOSS_FLOOR)
-    return np.where(curve.diverged, np.nan, values)
+    """What the upper chart plots per lr; NaN where there is nothing to plot (diverged, not within tolerance)."""
+    return curve.shown(metric)
 
 
 def _half_step(lrs: np.ndarray) -> float:
@@ -90,16 +90,38 @@ def sensitivity_figure(
                 "name": label,
                 "legendgroup": curve.optimizer,
                 "meta": curve.optimizer,
-                "hovertemplate": f"<b>{label}</b> lr = %{{x:.3g}}<br>{METRICS[metric]} = %{{y:.4g}}<br>%{{text}}"
+                "hovertemplate": f"<b>{label}</b> lr = %{{x:.3g}}<br>{METRICS[metric]} = %{{y:.3g}}<br>%{{text}}"
                 "<br><i>click to pick this lr</i><extra></extra>",
+            }
+        )  # fmt: skip
+    for curve in curves:
+        best = curve.best(metric)
+        if best is None:
+            continue
+        style = optimizer_style(curve.optimizer)
+        label = optim.get(curve.optimizer).label
+        data.append(
+            {
+                "type": "scatter",
+                "x": [float(curve.lrs[best])],
+                "y": [float(metric_values(curve, metric)[best])],
+                "mode": "markers",
+                "marker": {"symbol": "star", "size": 17, "color": style.color,
+                           "line": {"width": 1.5, "color": theme.marker_outline}},
+                "showlegend": False,
+                "legendgroup": curve.optimizer,
+                "meta": curve.optimizer,
+                "name": f"{label} best lr",
+                "hovertemplate": f"<b>{label}</b> best lr = %{{x:.3g}}<br>{METRICS[metric]} = %{{y:.3g}}"
+                "<extra></extra>",
             }
         )  # fmt: skip
     for curve in curves:
         label = optim.get(curve.optimizer).label
         for first, last in segments(curve.stable):
-            data.append(_bar(curve, first, last, 4, 0.45, label, "stable (no blow-up, loss not above start)"))
-        for first, last in segments(curve.converged):
-            data.append(_bar(curve, first, last, 12, 1.0, label, "reaches the tolerance"))
+            data.append(_bar(curve, first, last, 4, 0.45, label, "ends stable (no blow-up, loss not above start)"))
+        for first, last in segments(curve.ends_within_tol):
+            data.append(_bar(curve, first, last, 12, 1.0, label, "ends within the tolerance"))
         if curve.edge is not None:
             style = optimizer_style(curve.optimizer)
             data.append(
@@ -121,7 +143,7 @@ def sensitivity_figure(
     labels = [optim.get(c.optimizer).label for c in curves]
     strip = max(0.14, min(0.4, 0.06 * len(curves) + 0.04))
     if metric == "steps":
-        y_title, y_type = f"steps to f − f* < tol (of {steps})", "log"
+        y_title, y_type = f"steps to f − f* < tol (of {steps}; runs ending within tol)", "log"
     elif min_known:
         y_title, y_type = f"final f − f* after {steps} steps", "log"
     else:

@@ -1,19 +1,25 @@
-"""One look for every chart: optimizer colours (colour-blind safe), markers, dashes and the theme."""
+"""One look for every chart: optimizer colours (told apart on a projector and under colour-vision deficiency),
+markers, dashes and the theme."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Okabe & Ito's colour-blind-safe palette; yellow is left out (unreadable on light backgrounds).
+# Eight colours for a projector and for colour-vision deficiency; tests/test_palette.py checks each property with
+# colorspacious (thresholds justified there): every pair is >= 27 apart in CAM02-UCS in normal vision (the issue's
+# confused orange/vermillion were 21.6 apart, sky blue/blue 24.6) and >= 15 under simulated deuteranopia and
+# protanopia (Okabe-Ito's worst pairs there: 6-7); each has >= 3:1 contrast on both chart backgrounds (#FFFFFF,
+# #0E1117) and stands >= 15 apart from every colour of both contour scales. RMSProp, the app's hero, has the most
+# saturated colour. Dashes and markers are a second cue: all eight differ.
 _PALETTE = {
-    "sgd": "#E69F00",  # orange
-    "momentum": "#56B4E9",  # sky blue
-    "nesterov": "#CC79A7",  # reddish purple
-    "adagrad": "#009E73",  # bluish green
-    "rmsprop": "#D55E00",  # vermillion
-    "adam": "#0072B2",  # blue
-    "adadelta": "#8C6D31",  # brown
-    "nadam": "#7F7F7F",  # grey
+    "sgd": "#857565",  # warm grey: the plain baseline
+    "momentum": "#00A099",  # teal
+    "nesterov": "#9983F8",  # lavender
+    "adagrad": "#DB7C00",  # amber
+    "rmsprop": "#CC0000",  # red: the hero
+    "adam": "#1D49F8",  # blue
+    "adadelta": "#924292",  # plum
+    "nadam": "#FF5099",  # pink
 }
 _MARKERS = {
     "sgd": "circle",
@@ -26,14 +32,14 @@ _MARKERS = {
     "nadam": "cross",
 }
 _DASHES = {
-    "sgd": "solid",
-    "momentum": "dash",
-    "nesterov": "dot",
+    "sgd": "dash",
+    "momentum": "dot",
+    "nesterov": "longdash",
     "adagrad": "dashdot",
     "rmsprop": "solid",
-    "adam": "longdash",
-    "adadelta": "longdashdot",
-    "nadam": "dash",
+    "adam": "longdashdot",
+    "adadelta": "9px,3px,3px,3px,3px,3px",  # dash dot dot
+    "nadam": "2px,6px",  # sparse dots
 }
 
 

@@ -1,7 +1,8 @@
 """End-to-end fixtures: a real `streamlit run app.py` server and Debian's headless Chromium.
 
-In CI (CI=true) a missing Chromium fails the run; elsewhere the browser tests are skipped with
-the reason shown.
+The browser is $CHROMIUM when set (any Chromium or Chrome binary, e.g. on macOS), else `chromium` on the PATH,
+else Debian's /usr/bin/chromium. In CI (CI=true) a missing Chromium fails the run; elsewhere the browser tests
+are skipped with the reason and how to get one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+NO_CHROMIUM = (
+    "Chromium not found at {path}: install Chromium or Chrome and set CHROMIUM to its binary "
+    "(macOS: brew install --cask chromium; CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium), "
+    "or on Debian: apt-get install chromium"
+)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
@@ -77,7 +83,7 @@ def app_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
+        message = NO_CHROMIUM.format(path=CHROMIUM)
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

@@ -41,3 +41,20 @@ def test_pick_custom_type_a_formula_and_see_it(tab):
     assert "column 10" in error.inner_text() and "^" in error.inner_text()
     assert tab.exceptions() == [] and tab.errors == []
     assert query_of(tab)["custom.expr"] == "sin(x)*cos(y)+0.1*x**2"  # still the last valid formula
+
+
+def test_divergence_labels_do_not_overlap_on_screen(tab):
+    """Issue 15, item 3: on log(x)+y**2 all five runs diverge near x = 0; their labels must not overlap."""
+    tab.open("/?surface=custom&custom.expr=log(x)%2By**2&opt=sgd,momentum,adagrad,rmsprop,adam", charts=3)
+    boxes = tab.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.textpoint text'))
+            .filter(t => t.textContent.startsWith('diverged'))
+            .map(t => { const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+    )
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        for b in boxes[:i]:
+            overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+            overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= 0 or overlap_y <= 0, (a, b)
+    assert tab.exceptions() == [] and tab.errors == []

@@ -33,10 +33,10 @@ class PageInfo:
 PAGES: dict[str, PageInfo] = {
     page.key: page
     for page in (
-        PageInfo("playground", "Playground", "🎛️", ""),
-        PageInfo("lessons", "Lessons", "🎓", "lessons"),
-        PageInfo("sweep", "Sweep", "🗺️", "sweep"),
-        PageInfo("maps", "Maps", "🧭", "maps"),
+        PageInfo("playground", "Playground", ":material/tune:", ""),
+        PageInfo("lessons", "Lessons", ":material/school:", "lessons"),
+        PageInfo("sweep", "Sweep", ":material/grid_on:", "sweep"),
+        PageInfo("maps", "Maps", ":material/explore:", "maps"),
     )
 }
 #: url_path of every non-default page (the Playground is the app's root).

@@ -73,7 +73,7 @@ def ask(
     lr = _lr(question, scenario, paths)
     options = question.options(names, scenario.steps, scenario.tol)
     with st.container(border=True):
-        st.markdown("#### 🤔 Predict, then run")
+        st.markdown("#### :material/psychology: Predict, then run")
         st.markdown(markdown_text(question.prompt(names, lr, scenario.steps, scenario.tol)))
         st.caption(markdown_text(setup(scenario, names)))
         choice = st.radio(
@@ -86,7 +86,7 @@ def ask(
         st.button(
             "Run it",
             type="primary",
-            icon="▶️",
+            icon=":material/play_arrow:",
             disabled=choice is None,
             on_click=_commit,
             args=(question, prefix, origin, scenario, paths, min_value, options),
@@ -121,7 +121,7 @@ def feedback(prefix: str, scenario: Scenario | None = None) -> None:
     if scenario is not None and scenario != record["scenario"]:
         text += " *(For the settings you predicted on; they have changed since.)*"
     if record["right"]:
-        st.success(text, icon="✅")
+        st.success(text, icon=":material/check_circle:")
     else:
-        st.error(text, icon="❌")
-    st.button("Predict again", icon="🔁", on_click=_again, args=(prefix,), key=f"{prefix}.again")
+        st.error(text, icon=":material/cancel:")
+    st.button("Predict again", icon=":material/replay:", on_click=_again, args=(prefix,), key=f"{prefix}.again")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from analysis.decimals import tidy
+
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -25,7 +27,8 @@ def parse_number(
     text: object, default: float, low: float, high: float, what: str, warnings: list[str], positive: bool = False
 ) -> float:
     """``text`` as a finite number in [low, high]; ``default`` when it is missing or not a number, clamped when
-    out of range. ``positive``: a value <= 0 becomes ``low`` (a log axis)."""
+    out of range, snapped to a short decimal when within float noise of one (``tidy``). ``positive``: a value
+    <= 0 becomes ``low`` (a log axis)."""
     if text is None:
         return default
     try:
@@ -43,7 +46,7 @@ def parse_number(
         clamped = clamp(value, low, high)
         warnings.append(f"{what}: {value:g} is outside [{low:g}, {high:g}]; using {clamped:g}.")
         return clamped
-    return value
+    return min(max(tidy(value), low), high)  # float noise (1.2000000000000002) snapped to its short decimal
 
 
 def parse_integer(text: object, default: int, low: int, high: int, what: str, warnings: list[str]) -> int:

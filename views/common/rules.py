@@ -23,7 +23,7 @@ re-records the references.
 
 def verified_note() -> None:
     """A one-line badge with the details in a popover."""
-    with st.popover("✔ Checked against PyTorch, Keras, Optax, TF1", width="stretch"):
+    with st.popover("Checked against PyTorch, Keras, Optax, TF1", icon=":material/verified:", width="stretch"):
         st.markdown(_HOW)
 
 

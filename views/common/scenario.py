@@ -30,6 +30,7 @@ from typing import Any
 
 import landscapes
 import optim
+from analysis.decimals import tidy
 from optim import schedules
 from views.common import presets
 from views.common.query import FALSE, QueryReader, clamp, flat
@@ -54,6 +55,8 @@ def schedule_range(kind: str, name: str) -> tuple[float, float]:
     return SCHEDULE_RANGES.get(f"{kind}.{name}", SCHEDULE_RANGES.get(name, (p.low, p.high)))
 
 
+#: Values that links leave out, because the parser restores them (and they are definitions, not tuning).
+STABLE_DEFAULTS = {"conv": "pytorch", "noise": "0.0", "seed": "0", "tol": "1e-06"}
 BANDS_DEFAULT, BANDS_MIN, BANDS_MAX = 20, 5, 100  # noise seeds per optimizer (0: bands off)
 TEACHER_KEYS = {
     "lock",
@@ -71,6 +74,11 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def _tidy(value: Any) -> Any:
+    """Floats snapped to their short decimal (``tidy``); flags, whole numbers and text as they are."""
+    return tidy(value) if isinstance(value, float) else value
 
 
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|$~&:")
@@ -123,6 +131,16 @@ class Scenario:
         """The optimizer in focus: ``focus`` when it is shown, else RMSProp when shown, else the first shown."""
         return self.focus if self.focus in self.optimizers else default_focus(self.optimizers)
 
+    def __post_init__(self) -> None:
+        """Numbers within float noise of a short decimal become it (a start stepped to 1.2000000000000002 is
+        1.2), so equal views are equal Scenarios and links stay short; Scenario -> query -> Scenario is identity."""
+        set_ = object.__setattr__
+        set_(self, "surface_params", tuple((k, _tidy(v)) for k, v in self.surface_params))
+        set_(self, "hyperparams", tuple((n, tuple((k, _tidy(v)) for k, v in hp)) for n, hp in self.hyperparams))
+        set_(self, "start", (tidy(self.start[0]), tidy(self.start[1])))
+        set_(self, "noise", tidy(self.noise))
+        set_(self, "tol", tidy(self.tol))
+
     # ------------------------------------------------------------------ access
 
     def params(self) -> dict[str, float | str]:
@@ -174,12 +192,26 @@ class Scenario:
     # ------------------------------------------------------------------ URL
 
     def to_query(self) -> dict[str, str]:
-        """Flat string parameters for ``st.query_params``; ``from_query`` inverts it exactly."""
+        """Flat string parameters for ``st.query_params``; ``from_query`` inverts it exactly.
+
+        Short: numbers are written as the shortest decimal that reads back the same, and a value the parser
+        restores by itself is left out when its default is a fixed definition rather than a tuning choice
+        (see ``STABLE_DEFAULTS``): a surface's own parameters at their defaults, a hyperparameter that equals
+        both the surface's preset and the optimizer's documented default, PyTorch's convention, no noise,
+        seed 0, tolerance 1e-6. The surface, the optimizers, the tuned learning rates, the start and the steps
+        are always written, so that a link keeps its meaning when presets are retuned."""
+        spec = landscapes.spec(self.surface)
         query = {"surface": self.surface}
-        query |= {f"{self.surface}.{k}": _fmt(v) for k, v in self.surface_params}
+        query |= {
+            f"{self.surface}.{k}": _fmt(v) for k, v in self.surface_params if k == "expr" or v != spec.defaults().get(k)
+        }
         query["opt"] = ",".join(self.optimizers)
         for name, values in self.hyperparams:
-            query |= {f"{name}.{k}": _fmt(v) for k, v in values}
+            preset = presets.default_hp(self.surface, name)
+            defaults = {p.name: p.default for p in optim.get(name).hyperparams}
+            query |= {
+                f"{name}.{k}": _fmt(v) for k, v in values if k == "lr" or not v == preset.get(k) == defaults.get(k)
+            }
         query |= {
             "conv": self.convention,
             "start": f"{_fmt(self.start[0])},{_fmt(self.start[1])}",
@@ -188,6 +220,9 @@ class Scenario:
             "seed": str(self.seed),
             "tol": _fmt(self.tol),
         }
+        for key, default in STABLE_DEFAULTS.items():
+            if query[key] == default:
+                del query[key]
         if self.present:
             query["present"] = "1"
         if self.schedule is not None:

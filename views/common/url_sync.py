@@ -67,6 +67,17 @@ class Synced:
         """Write ``settings`` into the widget keys (before the widgets are drawn, or in a callback)."""
         write_widgets(self.widget_values(settings), only_missing)
 
+    def commit(self, settings: Any) -> None:
+        """From a widget callback: make ``settings`` this session's at once (widgets, stored settings and the
+        address bar), so the run that follows draws every control for them.
+
+        ``push`` alone leaves the stored settings (and the URL) one step behind the widgets: a page that draws its
+        controls from the stored settings would then draw the previous ones (the Sweep's axis choices of the
+        previous optimizer while the widgets hold the new one's)."""
+        self.push(settings)
+        st.session_state[self.stored_key], st.session_state[self.warnings_key] = settings, []
+        mirror(settings.to_query())
+
     def adopt(self, settings: Any, warnings: list[str]) -> tuple[Any, list[str]]:
         """Make ``settings`` this session's (widgets included), remembering the warnings that came with them."""
         self.push(settings)

@@ -76,7 +76,7 @@ def _view(view: View, index: int, present: bool) -> None:
     paths, notes = compute.paths_for(scenario)
     st.subheader(view.caption, divider="gray")
     for note in notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     focus = view.focus if view.focus in scenario.optimizers else None
     kind = _chart_kind(view)
     live_knobs, runs = [], {}
@@ -211,7 +211,7 @@ def main() -> None:
     slug = st.session_state[state.LESSON]
     state.save(slug)
     if warning:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     if slug == state.RULES:
         rules_page()
     else:

@@ -13,6 +13,7 @@ import streamlit as st
 import landscapes
 import optim
 from analysis import basins
+from analysis.sensitivity import GAP_FLOOR
 from views.common import compute, controls, look, run_settings
 from views.common import schedule as schedule_ui
 from views.common.links import open_in_playground
@@ -29,6 +30,7 @@ STEP_STOPS = [10, 20, 50, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000]
 RES_STOPS = [20, 30, 50, 75, 100, 150, 200]
 RADIUS_STOPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2]
 LR_COUNT_STOPS = [10, 20, 30, 40, 60, 90, 120, 200]
+METRIC_SHORT = {"loss": "final f − f*", "steps": "steps to tol"}
 
 
 # ----------------------------------------------------------------------------- clicks
@@ -107,9 +109,12 @@ def basin_section(settings: MapsSettings, surface: landscapes.Surface, theme) ->
             else:
                 runs[name] = result
     for note in notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if not runs:
-        st.info("Pick an optimizer (sidebar) that runs in this convention to see its basin map.", icon="👈")
+        st.info(
+            "Pick an optimizer (sidebar) that runs in this convention to see its basin map.",
+            icon=":material/arrow_back:",
+        )
         return
     attractors, labels = basins.classify(surface, grid, runs, settings.radius)
     panels = [Panel(name, _panel_title(settings, name), labels[name]) for name in runs]
@@ -121,7 +126,7 @@ def basin_section(settings: MapsSettings, surface: landscapes.Surface, theme) ->
             "This surface has no minimum: it falls away without bound, so every run either leaves the region "
             "(diverged) or is still travelling downhill when the steps run out (not converged). The map shows "
             "how quickly each optimizer escapes.",
-            icon="🧭",
+            icon=":material/explore:",
         )
     _share_table(panels, attractors)
     _basin_pick(settings, surface, grid, panels, attractors)
@@ -167,8 +172,9 @@ def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, the
     st.subheader("Learning-rate sensitivity")
     st.caption(
         f"Each optimizer run from ({s.start[0]:.3g}, {s.start[1]:.3g}) for {s.steps} steps at log-spaced learning "
-        "rates, its other settings fixed. Below: thin bar = stable (no blow-up, loss not above the start), thick "
-        "bar = reaches f − f* < tol, × = the smallest lr that diverges. Click a point to pick that lr."
+        "rates, its other settings fixed; ★ marks each optimizer's best lr. Below: thin bars = ends stable (no "
+        "blow-up, loss not above the start), thick bars = ends with f − f* < tol, × = the smallest lr that diverges. "
+        "Click a point to pick that lr."
     )
     left, right, _ = st.columns([2, 2, 3])
     with left:
@@ -184,33 +190,70 @@ def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, the
             else:
                 curves.append(result)
     for note in notes:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if not curves:
         return
     if settings.metric == "steps" and surface.min_value is None:
-        st.info("This surface has no known minimum, so no run can reach a tolerance; showing nothing.", icon="ℹ️")
+        st.info(
+            "This surface has no known minimum, so no run can reach a tolerance; showing nothing.",
+            icon=":material/info:",
+        )
     figure = sensitivity_figure(curves, settings.metric, s.steps, theme, height=520 + 24 * len(curves))
     st.session_state[LR_META] = [trace.get("meta") for trace in figure.spec["data"]]
     look.chart(figure, LR_CHART, _on_lr_click)
-    _window_table(curves, settings.metric)
+    _window_table(curves, settings.metric, s.steps)
     _lr_pick(settings, curves)
 
 
-def _fmt_window(window) -> str:
-    return "—" if window is None else f"{window[0]:.3g} – {window[1]:.3g}"
+def _fmt_windows(windows: list[tuple[float, float]]) -> str:
+    """Every window, smallest lrs first: "1e-05 – 0.76; 1.2 – 1.5"; a single lr stands alone."""
+    if not windows:
+        return "none"
+    return "; ".join(f"{a:.3g}" if a == b else f"{a:.3g} – {b:.3g}" for a, b in windows)
 
 
-def _window_table(curves, metric: str) -> None:
+def _fmt_value(value: float, metric: str, min_known: bool) -> str:
+    if metric == "steps":
+        return f"{value:.0f}"
+    if min_known and value <= GAP_FLOOR:
+        return f"≤ {GAP_FLOOR:.0e} (the chart's floor)"
+    return controls.format_number(float(f"{value:.3g}"))
+
+
+def window_rows(curves, metric: str) -> dict[str, dict[str, str]]:
+    """One row per optimizer: the quantities the sensitivity chart shows, in words and numbers."""
     rows = {}
     for c in curves:
         best = c.best(metric)
+        min_known = c.min_value is not None
+        shown = c.shown(metric)
         rows[optim.get(c.optimizer).label] = {
-            "stable window (lr)": _fmt_window(c.window(c.stable)),
-            "reaches tol (lr)": _fmt_window(c.window(c.converged)),
-            "diverges from lr": "—" if c.edge is None else f"{c.edge:.3g}",
+            "ends stable (lr)": _fmt_windows(c.windows(c.stable)),
+            "ends within tol (lr)": _fmt_windows(c.windows(c.ends_within_tol)) if min_known else "— (f* unknown)",
+            "diverges from": "never" if c.edge is None else f"{c.edge:.3g}",
             "best lr": "—" if best is None else f"{c.lrs[best]:.3g}",
+            METRIC_SHORT[metric]: "—" if best is None else _fmt_value(shown[best], metric, min_known),
         }
-    st.dataframe(pd.DataFrame(rows).T, width="stretch")
+    return rows
+
+
+def _window_table(curves, metric: str, steps: int) -> None:
+    """The chart's quantities per optimizer, in a static table that wraps (no sideways scrolling on a projector),
+    with a caption that says what each column means."""
+    table = pd.DataFrame(window_rows(curves, metric)).T
+    table.index.name = "optimizer"
+    st.table(table)
+    what = METRIC_SHORT[metric]
+    st.caption(
+        f"Everything here describes where each run ended after {steps} steps, as the curve shows it. "
+        "**ends stable**: the learning rates whose run did not blow up and ended no higher than it started (the "
+        "thin bars). **ends within tol**: those whose run ended with f − f* below the tolerance (the thick bars; "
+        "a run that dipped below it on its way and climbed out again does not count). **diverges from**: the "
+        "smallest learning rate whose run diverged (the ×; larger ones may still recover, see the bars). "
+        f"**best lr**: the lowest point of the curve (the ★), with its {what}; where learning rates tie (the chart "
+        "cannot tell them apart), the middle of the longest run of them. Every window is listed, smallest learning "
+        "rates first."
+    )
 
 
 def _lr_pick(settings: MapsSettings, curves) -> None:
@@ -255,7 +298,7 @@ def main() -> None:
         phrase = schedule_ui.phrase(settings.scenario.schedule)
         st.markdown(f"Every optimizer runs {phrase}; set the schedule in the Playground.")
     for warning in warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     if settings.resolution > DEFAULT_RES or len(settings.scenario.optimizers) > 4:
         st.caption("Many optimizers or a fine grid: the first draw may take a few seconds (then it is cached).")
     basin_section(settings, surface, theme)

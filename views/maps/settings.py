@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from analysis.decimals import tidy
 from analysis.sensitivity import COUNT_RANGE, DEFAULT_COUNT
 from views.common.query import flat, parse_integer, parse_number
 from views.common.run_spec import SurfaceKey
@@ -42,6 +43,9 @@ class MapsSettings:
     metric: str = "loss"
     lr_count: int = DEFAULT_COUNT
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "radius", tidy(self.radius))
+
     @property
     def surface_key(self) -> SurfaceKey:
         return self.scenario.surface_key
@@ -50,13 +54,14 @@ class MapsSettings:
         return replace(self, **changes)
 
     def to_query(self) -> dict[str, str]:
-        """Flat string parameters; ``from_query`` inverts it exactly."""
-        return self.scenario.to_query() | {
-            "res": str(self.resolution),
-            "radius": repr(float(self.radius)),
-            "metric": self.metric,
-            "lrs": str(self.lr_count),
-        }
+        """Flat string parameters; ``from_query`` inverts it exactly (the page's own values are left out at
+        their defaults; the steps are always written, since this page's default is not the Playground's)."""
+        query = self.scenario.to_query() | {"steps": str(self.scenario.steps)}
+        own = {"res": str(self.resolution), "radius": repr(float(self.radius)), "metric": self.metric}
+        own["lrs"] = str(self.lr_count)
+        defaults = {"res": str(DEFAULT_RES), "radius": repr(DEFAULT_RADIUS), "metric": "loss"}
+        defaults["lrs"] = str(DEFAULT_COUNT)
+        return query | {k: v for k, v in own.items() if v != defaults[k]}
 
     @classmethod
     def default(cls) -> MapsSettings:

@@ -50,7 +50,7 @@ def controls(disabled: bool = False) -> None:
     _, error = state.surface_params(landscapes.CUSTOM)
     if error is not None:
         text = str(st.session_state.get(state.param_key("expr"), ""))
-        st.error(error_markdown(text, error), icon="🚫")
+        st.error(error_markdown(text, error), icon=":material/block:")
         st.caption("The charts still show the last formula that worked.")
     left, right = st.columns(2)
     for column, name, label in (
@@ -91,15 +91,15 @@ def _use_example() -> None:
 
 
 def estimate_note(surface: landscapes.Surface, z: np.ndarray) -> str | None:
-    """For a custom surface: f* is only the lowest grid point, and where f is undefined (``z``: f on the
-    plotting grid); None for the built-in surfaces."""
+    """For a custom surface: f* is only an estimate (the grid's lowest minima refined by Newton steps), and where
+    f is undefined (``z``: f on the plotting grid); None for the built-in surfaces."""
     if not landscapes.is_estimated_minimum(surface):
         return None
     (x, y), value = surface.minima[0], surface.min_value
     note = (
-        f"Estimated minimum f̂* = {value:.4g} at ({x:.3g}, {y:.3g}), the lowest point of a {GRID}×{GRID} grid over "
-        "the plotted region. The loss chart and the summary show f − f̂*; a run that gets below f̂* (or leaves the "
-        "region) sits on the loss chart's floor."
+        f"Estimated minimum f̂* = {value:.4g} at ({x:.3g}, {y:.3g}): the lowest minima of a {GRID}×{GRID} grid over "
+        "the plotted region, refined by Newton steps. The loss chart and the summary show f − f̂*; a run that finds "
+        "a point lower still (outside the region, say) shows a gap of 0."
     )
     if not np.isfinite(z).all():
         note += " f is undefined or infinite where the contour is blank; a run that steps there stops as diverged."

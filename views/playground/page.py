@@ -10,7 +10,7 @@ import streamlit as st
 import landscapes
 import optim
 from optim import codegen
-from views.common import compute, controls, links, look, predict, run_settings
+from views.common import compute, controls, links, look, predict, run_settings, share
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
 from views.playground import charts, classroom, custom, lens, notes, report, state, teach
@@ -28,7 +28,7 @@ def sidebar() -> None:
     hide some."""
     link = teach.current()
     if link.active:
-        st.info(teach.NOTE, icon="🔒")
+        st.info(teach.NOTE, icon=":material/lock:")
     run_settings.surface_controls(state.KEYS, state.on_surface_change, link, custom_editor=custom.controls)
     run_settings.optimizer_controls(state.KEYS, link)
     run_settings.convention_control(state.KEYS, link)
@@ -69,7 +69,7 @@ def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list
     if note:
         st.caption(note)
     for warning in warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
 
 
 def main() -> None:
@@ -97,9 +97,9 @@ def main() -> None:
     paths, missing = compute.paths_for(scenario)
     bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
     for note in missing:
-        st.info(note, icon="ℹ️")
+        st.info(note, icon=":material/info:")
     if not scenario.optimizers:
-        st.info("Pick at least one optimizer in the sidebar to see its path.", icon="👈")
+        st.info("Pick at least one optimizer in the sidebar to see its path.", icon=":material/arrow_back:")
     if classroom.section(scenario, surface, grid, theme):  # a class poll still open: the runs stay hidden
         share_section(scenario)
         return
@@ -139,7 +139,7 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
     afterwards the feedback above the charts (False)."""
     problem = question.problem([p.name for p in paths], surface.min_value)
     if problem:
-        st.info(f"The link's question (ask={question.key}) is skipped: {problem}.", icon="ℹ️")
+        st.info(f"The link's question (ask={question.key}) is skipped: {problem}.", icon=":material/info:")
         return False
     origin = st.session_state.get(state.FROM_URL)
     if not predict.pending(question, QUIZ, origin):
@@ -159,9 +159,11 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
 
 def share_section(scenario: Scenario) -> None:
     """The share link (keeping a teacher link's settings) and, for teachers, the link builder."""
-    with st.sidebar, st.expander("🔗 Share this view"):
+    with st.sidebar, st.expander("Share this view", icon=":material/share:"):
         st.caption("The address bar always holds the current settings; this is the same link:")
-        st.code(links.playground_url(scenario, teach.share_query()), language=None, wrap_lines=True)
+        url = links.playground_url(scenario, teach.share_query())
+        st.code(url, language=None, wrap_lines=True)
+        share.qr_toggle(url, "pg.qr")
         if teach.current().active:
             st.caption("This link fixes some controls; open the Playground without lock/hide/only to build another.")
         else:
@@ -173,15 +175,20 @@ def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: flo
         st.caption("No optimizer to summarise.")
         return
     table = report.summary_table(paths, surface, tol)
-    config = {}
-    for column in table.columns:
-        if column.startswith(("final", "best")):
-            config[column] = st.column_config.NumberColumn(format="%.3e")
-        elif column.startswith("distance"):
-            config[column] = st.column_config.NumberColumn(format="%.3g", help="Empty: the surface has no minimum.")
-        else:
-            config[column] = st.column_config.NumberColumn(format="%d", help="Empty: never.")
-    st.dataframe(table, column_config=config, width="stretch")
+    min_known = surface.min_value is not None
+    help_texts = {
+        "final": "At the last step (the last good one if the run diverged); 3 significant figures.",
+        "best": "The lowest value along the run; 3 significant figures.",
+        "distance": "—: the surface has no minimum.",
+        "steps": "never: the run did not get within the tolerance." if min_known else "—: no known minimum.",
+        "diverged": "—: the run did not diverge.",
+    }
+    config = {
+        c: st.column_config.TextColumn(help=help_texts.get(c.split()[0]), alignment="right") for c in table.columns
+    }
+    st.dataframe(report.summary_text(table, min_known), column_config=config, width="stretch")
+    if note := report.floor_note(table, min_known):
+        st.caption(note)
 
 
 def code_tab(scenario: Scenario) -> None:

@@ -1,27 +1,33 @@
-"""Tables and files about a set of runs: the summary table and the CSV download."""
+"""Tables and files about a set of runs: the summary table (its numbers, and as the page shows them) and the
+CSV download."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from analysis.runs import gap as shown_gap
 from analysis.runs import steps_to
 from landscapes import Surface, is_estimated_minimum
+from viz.curves import LOSS_FLOOR
 from viz.paths import PathData
+
+#: What an empty cell of the summary means, per column kind (as on the Sweep page).
+NEVER, NONE = "never", "—"
 
 
 def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
     """One row per optimizer: final and best loss, distance to the nearest minimum, speed, divergence."""
     known = surface.min_value is not None
-    floor = surface.min_value if known else 0.0
     gap = ("f − f̂*" if is_estimated_minimum(surface) else "f − f*") if known else "f"
     distances = [float(surface.nearest_minimum_distance(path.xy[path.last])) for path in paths]
     # Built column-wise with explicit dtypes: a third of the cost of rows + set_index + astype (every rerun).
     columns = {
-        f"final {gap}": [float(path.loss[path.last]) - floor for path in paths],
-        f"best {gap}": [float(path.loss[: path.last + 1].min()) - floor for path in paths],
+        f"final {gap}": [float(shown_gap(path.loss[path.last], surface.min_value)) for path in paths],
+        f"best {gap}": [float(shown_gap(path.loss[: path.last + 1].min(), surface.min_value)) for path in paths],
         "distance to nearest minimum": [d if np.isfinite(d) else np.nan for d in distances],
         f"steps to {gap} < {tol:g}": pd.array(
             [steps_to(path, surface.min_value, tol) for path in paths], dtype="Int64"
@@ -29,6 +35,43 @@ def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd
         "diverged at step": pd.array([path.diverged_at for path in paths], dtype="Int64"),
     }
     return pd.DataFrame(columns, index=pd.Index([path.label for path in paths], name="optimizer"))
+
+
+def three_figures(value: float) -> str:
+    """A number as the summary table shows it: 3 significant figures, scientific below 1e-3 and from 1e4 on
+    (1.99e-35, 0.00123, 12.3, 1230, 1.23e+04)."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    if abs(value) < 1e-3 or abs(value) >= 1e4:
+        return f"{value:.2e}"
+    rounded = float(f"{value:.3g}")
+    decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:.{decimals}f}"
+
+
+def summary_text(table: pd.DataFrame, min_known: bool) -> pd.DataFrame:
+    """The summary table as the page shows it: one number format (``three_figures``), step counts as integers,
+    and words for the empty cells: "never" reached the tolerance, "—" did not diverge / no minimum."""
+
+    def cell(column: str, value) -> str:
+        if pd.isna(value):
+            return NEVER if column.startswith("steps") and min_known else NONE
+        if column.startswith(("steps", "diverged")):
+            return str(int(value))
+        return three_figures(float(value))
+
+    return pd.DataFrame({c: [cell(c, v) for v in table[c]] for c in table.columns}, index=table.index)
+
+
+def floor_note(table: pd.DataFrame, min_known: bool) -> str | None:
+    """Where the loss chart's floor is, when the table holds gaps below it (else None)."""
+    gaps = table[[c for c in table.columns if c.startswith(("final", "best"))]].to_numpy(float)
+    if not min_known or not (gaps < LOSS_FLOOR).any():
+        return None
+    return (
+        f"The loss chart stops at {LOSS_FLOOR:.0e}: it draws a smaller gap (round-off on most surfaces) on that "
+        "floor. The table gives the gaps as computed."
+    )
 
 
 def trajectories_csv(paths: Sequence[PathData], meta: dict[str, object] | None = None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 import optim
+from views.common import share
 from views.common.links import playground_url
 from views.common.quiz import KINDS, Question
 from views.common.scenario import TEACHER_KEYS, Scenario
@@ -19,6 +20,7 @@ QUERY = "pg.teacher.query"  # the teacher keys of the link this session follows
 LOCK, HIDE, ASK = "pg.teach.lock", "pg.teach.hide", "pg.teach.ask"  # the link builder's widgets
 KEPT = "kept."  # prefix of the plain session keys that remember the builder's choices
 BUILD = "pg.teach.build"  # the toggle that shows the builder
+QR = "pg.teach.qr"  # the toggle that shows the teacher link's QR code
 NOTE = "Some controls are fixed by your teacher's link."
 
 
@@ -151,7 +153,9 @@ def builder(scenario: Scenario) -> None:
     st.session_state.update({KEPT + LOCK: lock, KEPT + HIDE: hide, KEPT + ASK: ask})
     link = TeacherLink(lock=tuple(lock), hide=tuple(hide))
     extra = link.to_query() | ({"ask": ask} if ask else {})
-    st.code(playground_url(scenario, extra), language=None, wrap_lines=True)
+    url = playground_url(scenario, extra)
+    st.code(url, language=None, wrap_lines=True)
+    share.qr_toggle(url, QR)
     classroom.start_controls(scenario, link.to_query(), ask)  # or run it as a class poll
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import optim
+from analysis import runs
 from analysis.tuning import best_index
 from landscapes import Surface
 from views.sweep.settings import SweepJob
@@ -76,8 +77,8 @@ class Grid:
 
     @property
     def gap(self) -> np.ndarray:
-        """f − f* of the last (good) iterate; f itself when the minimum is unknown."""
-        return self.final_loss - (self.min_value or 0.0)
+        """f − f* of the last (good) iterate, never negative; f itself when the minimum is unknown."""
+        return runs.gap(self.final_loss, self.min_value)
 
     def best_cell(self, criterion: str) -> tuple[int, int] | None:
         """(column, row) of the best run by ``criterion`` (see ``best_index``); None if all diverged."""

@@ -12,7 +12,8 @@ import streamlit as st
 
 import landscapes
 import optim
-from views.common import compute, controls, look, presets, run_settings
+from analysis import runs
+from views.common import compute, controls, look, presets, run_settings, share
 from views.common import schedule as schedule_ui
 from views.common.links import open_in_playground, page_url
 from views.common.scenario import markdown_text
@@ -107,7 +108,10 @@ def should_run(job: SweepJob) -> bool:
     if job.cells * job.steps <= AUTO_LIMIT or job in ran:
         return True
     seconds = sweep_grid.estimated_seconds(job)
-    st.info(f"This sweep is {job.cells:,} runs x {job.steps:,} steps: about {seconds:.0f} s of computing.", icon="⏱️")
+    st.info(
+        f"This sweep is {job.cells:,} runs x {job.steps:,} steps: about {seconds:.0f} s of computing.",
+        icon=":material/timer:",
+    )
     if st.button(f"Run sweep (about {seconds:.0f} s)", type="primary"):
         ran.add(job)
         return True
@@ -127,20 +131,20 @@ def map_section(settings: SweepSettings, surface: landscapes.Surface, theme) -> 
         st.info(
             f"{markdown_text(surface.label)} has no known minimum value (it may be unbounded below), so “steps to "
             "tolerance” is undefined here; the map shows the final loss instead.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         metric = "loss"
     if not should_run(job):
         return
     grid = cached.sweep(job)
     if isinstance(grid, str):
-        st.info(f"**{optim.get(job.optimizer).label}** cannot run here: {grid}", icon="ℹ️")
+        st.info(f"**{optim.get(job.optimizer).label}** cannot run here: {grid}", icon=":material/info:")
         return
     if grid.diverged.all():
         st.error(
             f"Every one of the {job.cells:,} runs diverged (left the region or overflowed), so there is nothing "
             "to map. Try smaller learning rates, a higher eps, or fewer steps.",
-            icon="💥",
+            icon=":material/error:",
         )
         return
     best = grid.best_cell("steps" if metric == "steps" else "loss")
@@ -246,7 +250,7 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         st.caption("No known minimum here, so the best learning rate is the one with the lowest final f.")
         criterion = "loss"
     if not settings.compare:
-        st.info("Pick optimizers to compare.", icon="👆")
+        st.info("Pick optimizers to compare.", icon=":material/touch_app:")
         return
     rows, paths, winners, searches = [], [], [], []
     gap = "f − f*" if surface.min_value is not None else "f"
@@ -256,7 +260,7 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         if isinstance(tuned, str):
             st.caption(f"**{label}** is left out: {tuned}")
             continue
-        final_gap = tuned.result.final_loss - (surface.min_value or 0.0)
+        final_gap = runs.gap(tuned.result.final_loss, surface.min_value)
         searches.append(LrSearch(name, label, tuned.lrs, final_gap, tuned.result.diverged_at >= 0, tuned.best))
         rows.append(comparison_row(label, tuned, final_gap, gap, surface.min_value is not None))
         if tuned.best is not None:
@@ -342,13 +346,15 @@ def main() -> None:
         + "; only the two hyperparameters on the axes change from cell to cell."
     )
     for warning in warnings + problems:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     map_section(settings, surface, theme)
     st.divider()
     comparison_section(settings, surface, theme)
-    with st.sidebar, st.expander("🔗 Share this sweep"):
+    with st.sidebar, st.expander("Share this sweep", icon=":material/share:"):
         st.caption("The address bar always holds the current settings; this is the same link:")
-        st.code(share_url(settings), language=None, wrap_lines=True)
+        url = share_url(settings)
+        st.code(url, language=None, wrap_lines=True)
+        share.qr_toggle(url, "sw.qr")
 
 
 main()

@@ -18,6 +18,7 @@ URL parameters (all optional; see README):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 import optim
+from analysis.decimals import short_grid, tidy
 from optim import HyperParam
 from views.common import presets
 from views.common.query import flat, parse_integer, parse_number
@@ -88,12 +90,14 @@ class Axis:
     count: int
     scale: str = "linear"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "low", tidy(self.low))
+        object.__setattr__(self, "high", tidy(self.high))
+
     def values(self) -> np.ndarray:
-        if self.scale == "log":
-            return np.geomspace(self.low, self.high, self.count)
-        if self.scale == "log1m":
-            return 1.0 - np.geomspace(1.0 - self.low, 1.0 - self.high, self.count)
-        return np.linspace(self.low, self.high, self.count)
+        """The axis' values, spaced by its scale, each a short decimal (``short_grid``: a cell's lr is 0.0811,
+        not 0.08111308307896872, in the sweep and in the link that opens it in the Playground)."""
+        return _axis_values(self.low, self.high, self.count, self.scale)
 
     @classmethod
     def default(cls, p: HyperParam, count: int = DEFAULT_RESOLUTION) -> Axis:
@@ -101,24 +105,45 @@ class Axis:
         return cls(p.name, low, high, count, scales_for(p)[0])
 
 
+@functools.lru_cache(maxsize=256)
+def _axis_values(low: float, high: float, count: int, scale: str) -> np.ndarray:
+    if scale == "log":
+        values = np.geomspace(low, high, count)
+    elif scale == "log1m":
+        values = 1.0 - np.geomspace(1.0 - low, 1.0 - high, count)
+    else:
+        values = np.linspace(low, high, count)
+    values = short_grid(values)
+    values.flags.writeable = False  # shared by every caller (cached)
+    return values
+
+
+def axis_range(p: HyperParam, scale: str) -> tuple[float, float]:
+    """The range an axis of ``p`` spaced by ``scale`` has when a link does not give one."""
+    default = Axis.default(p)
+    if scale == default.scale:
+        return default.low, default.high
+    low, high = p.slider_range
+    return (max(low, 1e-12) if scale == "log" else low), high
+
+
 def fit_axis(
     p: HyperParam, low: object, high: object, count: object, scale: object, what: str
 ) -> tuple[Axis, list[str]]:
     """The nearest valid axis for ``p`` to the values given, and a warning for each fix."""
     warnings: list[str] = []
-    default = Axis.default(p)
-    bound_low, bound_high = p.slider_range
     if scale not in scales_for(p):
         if scale is not None:
             warnings.append(f"{what}: spacing {scale!r} does not suit {p.name}; using {scales_for(p)[0]}.")
         scale = scales_for(p)[0]
+    bound_low, bound_high = p.slider_range
     if scale == "log":
         bound_low = max(bound_low, 1e-12)
 
     def number(value: object, fallback: float, end: str) -> float:
         return parse_number(value, fallback, bound_low, bound_high, f"{what} {end}", warnings, positive=scale == "log")
 
-    default_low, default_high = (default.low, default.high) if scale == default.scale else (bound_low, bound_high)
+    default_low, default_high = axis_range(p, str(scale))
     lo, hi = number(low, default_low, "from"), number(high, default_high, "to")
     if lo > hi:
         warnings.append(f"{what}: the range {lo:g} … {hi:g} is reversed; swapped.")
@@ -151,6 +176,14 @@ class SweepJob:
     schedule: optim.Schedule | None = None  # one learning-rate schedule for every cell; None = constant
     noise: float = 0.0  # gradient noise (std); every cell sees the same sequence, that of ``seed``
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        """Numbers within float noise of a short decimal become it (as in a Scenario)."""
+        set_ = object.__setattr__
+        set_(self, "start", (tidy(self.start[0]), tidy(self.start[1])))
+        set_(self, "fixed", tuple((k, tidy(v) if isinstance(v, float) else v) for k, v in self.fixed))
+        set_(self, "tol", tidy(self.tol))
+        set_(self, "noise", tidy(self.noise))
 
     @property
     def surface_key(self) -> SurfaceKey:
@@ -262,24 +295,32 @@ class SweepSettings:
     # ------------------------------------------------------------------ URL
 
     def to_query(self) -> dict[str, str]:
-        """Flat string parameters; ``from_query`` inverts it exactly."""
+        """Flat string parameters; ``from_query`` inverts it exactly. Like the Scenario's, values the parser
+        restores by definition are left out (an axis' range, spacing and resolution at their defaults, the final
+        loss metric, the default comparison)."""
         job = self.job
         query = {k: v for k, v in job.scenario(dict(job.fixed), self.present).to_query().items()}
         axes = {job.x.name} | ({job.y.name} if job.y else set())
         for name in axes:
             query.pop(f"{job.optimizer}.{name}", None)
+        numeric = {p.name: p for p in numeric_hyperparams(job.optimizer)}
         for letter, axis in (("x", job.x), ("y", job.y)):
             if axis is None:
                 query[letter] = "none"
                 continue
-            query |= {
-                letter: axis.name,
-                f"{letter}min": _fmt(axis.low),
-                f"{letter}max": _fmt(axis.high),
-                f"n{letter}": str(axis.count),
-                f"{letter}scale": axis.scale,
-            }
-        query |= {"metric": self.metric, "cmp": ",".join(self.compare), "best": self.best}
+            query[letter] = axis.name
+            p = numeric[axis.name]
+            if axis.scale != scales_for(p)[0]:  # the parser's defaults are left out
+                query[f"{letter}scale"] = axis.scale
+            if (axis.low, axis.high) != axis_range(p, axis.scale):
+                query |= {f"{letter}min": _fmt(axis.low), f"{letter}max": _fmt(axis.high)}
+            if axis.count != DEFAULT_RESOLUTION:
+                query[f"n{letter}"] = str(axis.count)
+        if self.metric != "loss":
+            query["metric"] = self.metric
+        if self.compare != DEFAULT_COMPARE:
+            query["cmp"] = ",".join(self.compare)
+        query["best"] = self.best
         if self.cell is not None:
             query["cell"] = f"{self.cell[0]},{self.cell[1]}"
         return query

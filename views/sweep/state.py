@@ -60,7 +60,7 @@ def widget_values(settings: SweepSettings) -> dict[str, Any]:
 
 SYNC = url_sync.Synced("sw", SweepSettings.from_query, widget_values)
 STORED, WARNINGS = SYNC.stored_key, SYNC.warnings_key
-push = SYNC.push
+push, commit = SYNC.push, SYNC.commit
 
 
 def _follow_playground() -> SweepSettings | None:
@@ -165,18 +165,21 @@ def on_surface_change() -> None:
         y=old.job.y,
         fixed=tuple(sorted((k, v) for k, v in hp.items() if k not in axes)),
     )
-    push(replace(old, job=job, cell=None))
+    commit(replace(old, job=job, cell=None))
 
 
 def on_optimizer_change() -> None:
-    """A new optimizer: its default axes and this surface's preset hyperparameters."""
+    """A new optimizer: its default axes (at the resolutions chosen so far) and this surface's preset
+    hyperparameters."""
     old = _current()
     optimizer = st.session_state[OPTIMIZER]
     x, y = default_axes(optimizer)
+    x = replace(x, count=old.job.x.count)
+    y = y if y is None or old.job.y is None else replace(y, count=old.job.y.count)
     axes = {x.name} | ({y.name} if y else set())
     hp = presets.default_hp(old.job.surface, optimizer)
     fixed = tuple(sorted((k, v) for k, v in hp.items() if k not in axes))
-    push(replace(old, job=replace(old.job, optimizer=optimizer, x=x, y=y, fixed=fixed), cell=None))
+    commit(replace(old, job=replace(old.job, optimizer=optimizer, x=x, y=y, fixed=fixed), cell=None))
 
 
 def on_axis_change(letter: str) -> None:
@@ -197,7 +200,7 @@ def on_axis_change(letter: str) -> None:
     names = {a.name for a in axes.values() if a is not None}
     hp = presets.default_hp(old.job.surface, optimizer) | dict(old.job.fixed)
     fixed = tuple(sorted((k, v) for k, v in hp.items() if k not in names))
-    push(replace(old, job=replace(old.job, x=axes["x"], y=axes["y"], fixed=fixed), cell=None))
+    commit(replace(old, job=replace(old.job, x=axes["x"], y=axes["y"], fixed=fixed), cell=None))
 
 
 def cell_at(job: SweepJob, x: float, y: float) -> tuple[int, int]:
