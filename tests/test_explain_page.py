@@ -61,7 +61,7 @@ def test_the_first_screen_makes_the_point_and_says_so():
     assert lesson_links(at)[:1] == ["rmsprop-idea"]  # the card's "Open lesson 2"
     assert {"first-steps", "sgd-dilemma", "rmsprop-idea"} <= set(lesson_links(at))
     table = at.dataframe[0].value  # RMSProp ends lower than SGD, with nothing unexplained
-    assert table.loc["RMSProp"].iloc[0] < table.loc["SGD"].iloc[0]
+    assert float(table.loc["RMSProp"].iloc[0]) < float(table.loc["SGD"].iloc[0])
 
 
 def test_the_start_card_can_be_dismissed_and_a_teacher_link_has_none():

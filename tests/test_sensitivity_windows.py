@@ -25,7 +25,7 @@ from viz.curves import LOSS_FLOOR
 from viz.sensitivity import sensitivity_figure
 
 CAMEL = {"surface": "six_hump_camel", "opt": "adam,rmsprop", "res": "20"}
-BOWL = {"surface": "bowl", "opt": "rmsprop,adam,sgd", "res": "20"}
+BOWL = {"surface": "bowl", "opt": "rmsprop,adam,sgd", "rmsprop.rho": "0.9", "res": "20"}
 
 
 def curves_of(query: dict[str, str]) -> list[sensitivity.Curve]:

@@ -145,14 +145,14 @@ def section(scenario: Scenario, surface, grid, theme) -> bool:
     above the charts after the reveal (False). Call after the page saved its scenario."""
     ss = st.session_state
     for kind, text in ss.pop(NOTICES, []):
-        getattr(st, kind)(text, icon="⚠️" if kind == "warning" else "🚫")
+        getattr(st, kind)(text, icon=":material/warning:" if kind == "warning" else ":material/block:")
     code = ss.get(CODE)
     if not code:
         return False
     if "class" not in st.query_params:  # back from another page: the address bar names the class again
         st.query_params["class"] = code
     if ss.get(DOWN):
-        st.error(ss[DOWN], icon="🔌")
+        st.error(ss[DOWN], icon=":material/cloud_off:")
         return False
     info: ClassInfo = ss[INFO]
     if is_host():
@@ -166,7 +166,7 @@ def section(scenario: Scenario, surface, grid, theme) -> bool:
     names = [p.name for p in paths]
     problem = question.problem(names, poll.landscape().min_value) if question else "it is not a known question"
     if problem:
-        st.info(f"The class question ({info.question}) cannot be asked: {problem}.", icon="ℹ️")
+        st.info(f"The class question ({info.question}) cannot be asked: {problem}.", icon=":material/info:")
         return False
     options = question.options(names, poll.steps, poll.tol)
     if info.revealed:
@@ -180,7 +180,7 @@ def section(scenario: Scenario, surface, grid, theme) -> bool:
         height = 600 if scenario.present else 560
         look.chart(contour_figure(surface, grid, [], scenario.start, theme, height=height, background=background))
     with form, st.container(border=True):
-        st.markdown("#### 🗳️ Class poll")
+        st.markdown("#### :material/how_to_vote: Class poll")
         lr = poll.hp(question.subject(names))["lr"] if question.subject(names) else None
         st.markdown(markdown_text(question.prompt(names, lr, poll.steps, poll.tol)))
         st.caption(markdown_text(predict.setup(poll, names)))
@@ -196,17 +196,17 @@ def _strip(code: str, info: ClassInfo) -> None:
     students = links.page_url("playground", {"class": code})
     with st.container(border=True):
         if is_host():
-            st.markdown(f"### 🏫 Class **{code}** · students open {students}")
+            st.markdown(f"### :material/school: Class **{code}** · students open {students}")
             st.caption("Students who follow you see each change you make here, as you make it.")
             private = {"class": code, "host": st.session_state[SECRET]}
             host = links.page_url("playground", _parse(info.poll_view) | private)
-            with st.sidebar, st.expander("🏫 Your host link (keep it private)"):
+            with st.sidebar, st.expander("Your host link (keep it private)", icon=":material/key:"):
                 st.caption("It reveals the answers: don't project it. Open it to come back as the host.")
                 st.code(host, language=None, wrap_lines=True)
             return
         st.session_state.setdefault(FOLLOW, True)
         st.toggle(
-            f"🏫 Class **{code}**: follow the teacher",
+            f":material/school: Class **{code}**: follow the teacher",
             key=FOLLOW,
             on_change=_on_follow,
             help="On: your page shows your teacher's latest view. Off: explore on your own from here.",
@@ -249,7 +249,7 @@ def _publish(code: str, scenario: Scenario) -> None:
         class_db.call(class_store.publish, code, ss[SECRET], view)
         ss[PUBLISHED] = view
     except (ClassError, DatabaseUnavailableError) as error:
-        st.warning(f"Your view could not be shared with the class: {error}", icon="⚠️")
+        st.warning(f"Your view could not be shared with the class: {error}", icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- voting (students)
@@ -280,7 +280,7 @@ def _student_vote(code: str, options: dict[str, str]) -> None:
     if ss.get(CHOICE) is None:
         st.caption("Choose an answer. Your teacher reveals the run when the class has voted.")
     else:
-        st.caption("✅ Your answer is in. You can change it until your teacher reveals the answer.")
+        st.caption(":material/check_circle: Your answer is in. You can change it until your teacher reveals the answer.")
 
 
 def _vote(code: str, options: dict[str, str]) -> None:
@@ -302,7 +302,7 @@ def _live_counts(code: str, options: dict[str, str], theme) -> None:
     try:
         counts = class_db.call(class_store.counts, code, st.session_state.get(SECRET))
     except (ClassError, DatabaseUnavailableError) as error:
-        st.warning(str(error), icon="⚠️")
+        st.warning(str(error), icon=":material/warning:")
         return
     look.chart(votes_figure(options, counts, theme))
 
@@ -310,7 +310,7 @@ def _live_counts(code: str, options: dict[str, str], theme) -> None:
 def _host_poll(code: str, options: dict[str, str], theme) -> None:
     st.caption(f"Live answers (updated every {POLL_S:g} s); students see them when you reveal.")
     _live_counts(code, options, theme)
-    st.button("Reveal the answer", type="primary", icon="🎬", on_click=_reveal, args=(code,), width="stretch")
+    st.button("Reveal the answer", type="primary", icon=":material/campaign:", on_click=_reveal, args=(code,), width="stretch")
 
 
 def _reveal(code: str) -> None:
@@ -326,7 +326,7 @@ def _result(code: str, question: Question, poll: Scenario, names: list[str], opt
     try:
         counts = class_db.call(class_store.counts, code, st.session_state.get(SECRET))
     except (ClassError, DatabaseUnavailableError) as error:
-        st.warning(str(error), icon="⚠️")
+        st.warning(str(error), icon=":material/warning:")
         counts = None
     lr = poll.hp(question.subject(names))["lr"] if question.subject(names) else None
     right = " / ".join(markdown_text(options[c]) for c in answer.correct if c in options)
@@ -339,11 +339,11 @@ def _result(code: str, question: Question, poll: Scenario, names: list[str], opt
             if counts is not None:
                 total, hits = sum(counts.values()), sum(counts.get(c, 0) for c in answer.correct)
                 text += f"  \n{hits} of {total} answer{'s' if total != 1 else ''} right."
-            st.info(text, icon="🎬")
+            st.info(text, icon=":material/campaign:")
         elif mine in answer.correct:
-            st.success(f"You answered **{markdown_text(options.get(mine, mine))}**: right! {text}", icon="✅")
+            st.success(f"You answered **{markdown_text(options.get(mine, mine))}**: right! {text}", icon=":material/check_circle:")
         else:
-            st.error(f"You answered **{markdown_text(options.get(mine, mine))}**. {text}", icon="❌")
+            st.error(f"You answered **{markdown_text(options.get(mine, mine))}**. {text}", icon=":material/cancel:")
     with chart:
         if counts is not None:
             st.markdown("**The class's answers**")
@@ -368,7 +368,7 @@ def start_controls(scenario: Scenario, link: dict[str, str], ask: str) -> None:
         "Gives a class code and a short students' link. Students vote on their phones; you see the live "
         "counts and reveal the answer. Classes last 12 hours and store no personal data."
     )
-    st.button(label, icon="🏫", on_click=_start, args=(scenario, link, ask), key="pg.class.start", help=help_text)
+    st.button(label, icon=":material/school:", on_click=_start, args=(scenario, link, ask), key="pg.class.start", help=help_text)
 
 
 def _start(scenario: Scenario, link: dict[str, str], ask: str) -> None:
