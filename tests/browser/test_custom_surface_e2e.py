@@ -46,8 +46,8 @@ def test_pick_custom_type_a_formula_and_see_it(tab):
 def test_divergence_labels_do_not_overlap_on_screen(tab):
     """Issue 15, item 3: on log(x)+y**2 all five runs diverge near x = 0; their labels must not overlap."""
     tab.open("/?surface=custom&custom.expr=log(x)%2By**2&opt=sgd,momentum,adagrad,rmsprop,adam", charts=3)
-    boxes = tab.page.evaluate(
-        """() => Array.from(document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.textpoint text'))
+    boxes = tab.plot(0).evaluate(
+        """gd => Array.from(gd.querySelectorAll('.textpoint text'))
             .filter(t => t.textContent.startsWith('diverged'))
             .map(t => { const r = t.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
     )
