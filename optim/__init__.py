@@ -9,7 +9,7 @@ Public API: ``names()``, ``get(name)``, ``run(...)``, ``run_many(...)``, ``sweep
 
 from . import schedules
 from .base import CONVENTIONS, Optimizer, Rule
-from .equations import symbol_legend, update_equations
+from .equations import effective_lr_equation, symbol_legend, update_equations
 from .history import AccumulatorHistory, accumulator_history, trajectory_history
 from .hyperparams import HyperParam
 from .inspect import StepDetail, inspect_step
@@ -29,6 +29,7 @@ __all__ = [
     "SweepResult",
     "Trajectory",
     "accumulator_history",
+    "effective_lr_equation",
     "get",
     "inspect_step",
     "names",

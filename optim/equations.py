@@ -8,6 +8,7 @@ eps goes or where an accumulator starts.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .registry import get
@@ -140,3 +141,29 @@ def update_equations(optimizer: str, convention: str, hp: dict[str, Any] | None 
 def symbol_legend(optimizer: str) -> str:
     """'η = learning rate, ρ = decay rate rho, ...' for the optimizer's hyperparameters."""
     return ", ".join(f"${p.symbol}$ = {p.label}" for p in get(optimizer).hyperparams if p.symbol)
+
+
+_FRACTION = re.compile(r"\\theta_t = \\theta_\{t-1\} - \\frac\{(.+?)\\, (.+?)\}\{(.+)\}")
+_PRODUCT = re.compile(r"\\theta_t = \\theta_\{t-1\} - \\eta\\, (\S+)")
+_DELTA = re.compile(r"\\Delta_t = (.+)\\, g_t")
+#: The effective learning rate's symbol (Keras and TF1 call their bias-corrected lr alpha_t).
+EFFECTIVE = r"\eta^{\mathrm{eff}}_t"
+
+
+def effective_lr_equation(optimizer: str, convention: str, hp: dict[str, Any]) -> tuple[str, str] | None:
+    """The effective learning rate of a rule in LaTeX, read off its lines: ``(equation, direction)`` such that
+    the update is θ_t = θ_{t-1} − η_eff · direction, e.g. (r"\\eta^{\\mathrm{eff}}_t = \frac{\\eta}{\\sqrt{v_t} +
+    \\epsilon}", "g_t") for PyTorch's RMSProp. None where the rule is not one factor times one direction (Keras's
+    momentum adds its buffer, Nesterov adds two terms)."""
+    lines = update_equations(optimizer, convention, hp)
+    last = lines[-1]
+    if match := _FRACTION.fullmatch(last):
+        factor, direction, denominator = match.groups()
+        return rf"{EFFECTIVE} = \frac{{{factor}}}{{{denominator}}}", direction
+    if match := _PRODUCT.fullmatch(last):
+        direction = match.group(1)
+        delta = next((m for m in map(_DELTA.fullmatch, lines) if m), None) if direction == r"\Delta_t" else None
+        if delta is not None:  # Adadelta: Δ_t is a ratio times g_t
+            return rf"{EFFECTIVE} = \eta\, {delta.group(1)}", "g_t"
+        return rf"{EFFECTIVE} = \eta", direction
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import landscapes
 import optim
 from optim.inspect import relevant_fields
 
@@ -71,3 +72,37 @@ def test_sidebar_equations_put_side_by_side_parts_on_lines_of_their_own():
     # the two fractions of Nadam's m-hat: the second continues on its own line, under the right-hand side
     assert r"\\ &\quad + \frac{(1-\mu_t)\, g_t}" in narrow
     assert r"} + \frac{(1-\mu_t)" in wide  # the page's wide equations are left as written
+
+
+@pytest.mark.parametrize("convention", list(optim.CONVENTIONS))
+@pytest.mark.parametrize(("optimizer", "accumulator"), [("rmsprop", "mean_sq"), ("adagrad", "sum_sq")])
+def test_the_effective_lr_formula_is_the_one_the_chart_plots(optimizer, accumulator, convention):
+    """The caption's formula (read off the update equations) gives, with this step's own state, the effective
+    learning rate the core reports: eps outside the root, inside it, or absent, as the convention has it."""
+    equation, direction = optim.effective_lr_equation(optimizer, convention, optim.get(optimizer).defaults())
+    assert direction == "g_t" and equation.startswith(r"\eta^{\mathrm{eff}}_t = \frac{\eta}")
+    symbol = "v_t" if optimizer == "rmsprop" else "s_t"
+    if rf"\sqrt{{{symbol}}} + \epsilon" in equation:
+        place = "outside"
+    elif rf"\sqrt{{{symbol} + \epsilon}}" in equation:
+        place = "inside"
+    else:
+        assert rf"\sqrt{{{symbol}}}" in equation
+        place = "none"
+    hp = optim.get(optimizer).defaults() | {"lr": 0.01, "eps": 1e-3}
+    detail = optim.inspect_step(optimizer, landscapes.get("rosenbrock"), (-1.2, 1.0), 5, convention, **hp)
+    acc = np.asarray(detail.state_after[accumulator], dtype=float).reshape(2)
+    eps = hp["eps"]
+    expected = {
+        "outside": 0.01 / (np.sqrt(acc) + eps),
+        "inside": 0.01 / np.sqrt(acc + eps),
+        "none": 0.01 / np.sqrt(acc),
+    }
+    np.testing.assert_allclose(detail.effective_lr, expected[place], rtol=1e-12)
+
+
+def test_rules_without_a_single_factor_say_so():
+    assert optim.effective_lr_equation("nesterov", "pytorch", optim.get("nesterov").defaults()) is None
+    assert optim.effective_lr_equation("momentum", "keras", optim.get("momentum").defaults()) is None
+    equation, direction = optim.effective_lr_equation("adadelta", "pytorch", optim.get("adadelta").defaults())
+    assert direction == "g_t" and r"\sqrt{u_{t-1} + \epsilon}" in equation

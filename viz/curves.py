@@ -146,7 +146,15 @@ def effective_lr_figure(
         return traces
 
     fig = _per_axis_figure(
-        _ordered(paths, focus), lambda p: p.effective_lr, "Effective learning rate", theme, height, marks, focus, "lr"
+        _ordered(paths, focus),
+        lambda p: p.effective_lr,
+        "Effective learning rate η<sub>eff</sub>",
+        theme,
+        height,
+        marks,
+        focus,
+        "lr",
+        "η<sub>eff</sub> (log scale)",
     )
     if marked:
         add_note(fig.spec["layout"], theme)
@@ -158,7 +166,14 @@ def step_size_figure(
 ) -> SpecFigure:
     """Length of each update per axis, |θ_k+1 − θ_k| (left panel: x, right panel: y), log scale."""
     return _per_axis_figure(
-        _ordered(paths, focus), step_sizes, "Step size |Δθ|", theme, height, focus=focus, prefix="step"
+        _ordered(paths, focus),
+        step_sizes,
+        "Step size |Δθ|",
+        theme,
+        height,
+        focus=focus,
+        prefix="step",
+        y_title="|Δθ| (log scale)",
     )
 
 
@@ -176,6 +191,7 @@ def _per_axis_figure(
     under=None,
     focus: str | None = None,
     prefix: str = "lr",
+    y_title: str = "per axis (log scale)",
 ) -> SpecFigure:
     """One line per optimizer and axis over the steps; step k is the update from iterate k to k+1.
 
@@ -215,7 +231,7 @@ def _per_axis_figure(
             "gridcolor": theme.grid,
             "exponentformat": "power",
             "dtick": 1,
-            "title": {"text": "per axis"},
+            "title": {"text": y_title},
         },
         annotations=[
             _panel_title("along x", 0.24, theme),

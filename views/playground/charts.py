@@ -125,8 +125,23 @@ def draw(
             dominance = dominance_for(scenario, paths)
             figure = effective_lr_figure(paths, theme, height=290, dominance=dominance, focus=focus)
             live_chart(figure, key=LR_KEY, group=GROUP, live=runs.get("lr"))
+            st.caption(effective_lr_caption(scenario, focus))
             if caption := eps_caption(paths, dominance):
                 st.caption(caption)
+
+
+def effective_lr_caption(scenario: Scenario, focus: str | None) -> str:
+    """What the effective learning rate is, with the focus optimizer's formula in the view's convention."""
+    text = r"$\eta^{\mathrm{eff}}_t$ is the factor that multiplies each component of the step's direction, per axis"
+    if focus is None or not optim.get(focus).supports(scenario.convention):
+        return text + "."
+    rule = optim.effective_lr_equation(focus, scenario.convention, scenario.hp(focus))
+    label, framework = optim.get(focus).label, optim.CONVENTIONS[scenario.convention]
+    if rule is None:
+        return text + f". {label}'s {framework} update adds more than one term, so it has no single factor."
+    equation, direction = rule
+    step = rf"$\theta_t = \theta_{{t-1}} - \eta^{{\mathrm{{eff}}}}_t\, {direction}$"
+    return f"{text}: {step}. {label} ({framework}): ${equation}$."
 
 
 def right_chart_control(link: Gate) -> None:

@@ -280,7 +280,9 @@ def _student_vote(code: str, options: dict[str, str]) -> None:
     if ss.get(CHOICE) is None:
         st.caption("Choose an answer. Your teacher reveals the run when the class has voted.")
     else:
-        st.caption(":material/check_circle: Your answer is in. You can change it until your teacher reveals the answer.")
+        st.caption(
+            ":material/check_circle: Your answer is in. You can change it until your teacher reveals the answer."
+        )
 
 
 def _vote(code: str, options: dict[str, str]) -> None:
@@ -310,7 +312,9 @@ def _live_counts(code: str, options: dict[str, str], theme) -> None:
 def _host_poll(code: str, options: dict[str, str], theme) -> None:
     st.caption(f"Live answers (updated every {POLL_S:g} s); students see them when you reveal.")
     _live_counts(code, options, theme)
-    st.button("Reveal the answer", type="primary", icon=":material/campaign:", on_click=_reveal, args=(code,), width="stretch")
+    st.button(
+        "Reveal the answer", type="primary", icon=":material/campaign:", on_click=_reveal, args=(code,), width="stretch"
+    )
 
 
 def _reveal(code: str) -> None:
@@ -341,7 +345,10 @@ def _result(code: str, question: Question, poll: Scenario, names: list[str], opt
                 text += f"  \n{hits} of {total} answer{'s' if total != 1 else ''} right."
             st.info(text, icon=":material/campaign:")
         elif mine in answer.correct:
-            st.success(f"You answered **{markdown_text(options.get(mine, mine))}**: right! {text}", icon=":material/check_circle:")
+            st.success(
+                f"You answered **{markdown_text(options.get(mine, mine))}**: right! {text}",
+                icon=":material/check_circle:",
+            )
         else:
             st.error(f"You answered **{markdown_text(options.get(mine, mine))}**. {text}", icon=":material/cancel:")
     with chart:
@@ -368,7 +375,14 @@ def start_controls(scenario: Scenario, link: dict[str, str], ask: str) -> None:
         "Gives a class code and a short students' link. Students vote on their phones; you see the live "
         "counts and reveal the answer. Classes last 12 hours and store no personal data."
     )
-    st.button(label, icon=":material/school:", on_click=_start, args=(scenario, link, ask), key="pg.class.start", help=help_text)
+    st.button(
+        label,
+        icon=":material/school:",
+        on_click=_start,
+        args=(scenario, link, ask),
+        key="pg.class.start",
+        help=help_text,
+    )
 
 
 def _start(scenario: Scenario, link: dict[str, str], ask: str) -> None:
