@@ -93,7 +93,8 @@ def contour_figure(
         hovermode="closest",
         # Streamlit turns clicks into selections only when dragmode is not a box/lasso select.
         dragmode="pan",
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        # Room for tick labels and axis titles (a layered map may not size its margins by them: viz/layers.py).
+        margin={"l": round(56 * theme.font_scale), "r": 12, "t": 40, "b": round(50 * theme.font_scale)},
     )
     if equal_aspect(surface.domain):
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}

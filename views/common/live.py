@@ -140,11 +140,12 @@ def knob_header(knobs: Sequence[Knob], title: str) -> dict[str, Any]:
 
 
 def live_chart(
-    figure: SpecFigure,
+    figure: SpecFigure | None,
     *,
     key: str,
     group: str,
     layered: bool = False,
+    fit: bool = False,
     knobs: Sequence[Knob] = (),
     knobs_title: str = "",
     live: Mapping[str, dict] | None = None,
@@ -152,15 +153,22 @@ def live_chart(
     on_release: Callable[[str, float], None] | None = None,
     on_click: Callable[[float, float], None] | None = None,
 ) -> None:
-    """Draw ``figure`` as a live chart. ``layered``: a map, drawn as a surface layer and a moving layer.
-    ``knobs``: sliders shown above the chart; ``live``: per knob, this chart's traces at every stop
-    (``views.common.knobs.knob_series(...)[chart]``); ``play``: playback controls under the chart."""
-    spec = _app_font(figure.spec)
-    parts = figure_layers.split(spec) if layered else [_auto_margins(spec)]
+    """Draw ``figure`` as a live chart. ``layered``: a map, drawn as a surface layer and a moving layer;
+    ``fit``: its height follows its width (a map to the same scale on both axes), at most the figure's height.
+    ``knobs``: sliders shown above the chart (with no ``figure``: the sliders alone, moving the group's other
+    charts); ``live``: per knob, this chart's traces at every stop (``views.common.knobs.knob_series(...)
+    [chart]``); ``play``: playback controls under the chart."""
+    parts: list[dict[str, Any]] = []
+    height = 0
+    if figure is not None:
+        spec = _app_font(figure.spec)
+        parts = figure_layers.split(spec) if layered else [_auto_margins(spec)]
+        height = spec["layout"].get("height", 400)
     header = {
         "group": group,
         "plotly": plotly_url(),
-        "height": spec["layout"].get("height", 400),
+        "height": height,
+        "fit": fit,
         "layers": [
             {"figure": part, "version": figure_layers.version(part) if i < len(parts) - 1 else ""}
             for i, part in enumerate(parts)

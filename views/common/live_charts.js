@@ -112,7 +112,10 @@ class LiveChart {
     this.dragging = false;
     this.pending = null;
     this.onGroup = (event) => this.receive(event.detail);
-    this.resize = new ResizeObserver(() => this.layers.forEach((gd) => gd.layout && this.Plotly.Plots.resize(gd)));
+    this.resize = new ResizeObserver(() => {
+      this.layers.forEach((gd) => gd.layout && this.Plotly.Plots.resize(gd));
+      this.fit();
+    });
     this.resize.observe(this.stack);
   }
 
@@ -147,7 +150,9 @@ class LiveChart {
   }
 
   async drawLayers(data) {
-    this.stack.style.height = `${data.height}px`;
+    const height = data.fit && this.fitted ? this.fitted : data.height;
+    this.stack.style.height = `${height}px`;
+    this.stack.hidden = !data.layers.length;
     while (this.layers.length > data.layers.length) {
       const gone = this.layers.pop();
       this.Plotly.purge(gone);
@@ -161,18 +166,39 @@ class LiveChart {
       }
       if (gd.dataset.version && gd.dataset.version === layer.version) continue; // unchanged (the contour)
       const figure = decode(layer.figure);
+      figure.layout.height = height;
       const config = { displaylogo: false, scrollZoom: false, responsive: true, ...(data.config || {}),
-        displayModeBar: i === data.layers.length - 1 ? "hover" : false, staticPlot: false };
+        // The toolbar only on the top layer, and not on touch screens, where it would cover titles and legends.
+        displayModeBar: i === data.layers.length - 1 && !window.matchMedia("(hover: none)").matches ? "hover" : false,
+        staticPlot: false };
       await this.Plotly.react(gd, figure.data, figure.layout, config);
       gd.dataset.version = layer.version || "";
       if (i === data.layers.length - 1) this.wireTop(gd, data);
     }
     this.syncGeometry();
+    this.fit();
     const top = this.layers[this.layers.length - 1];
-    this.full = top.data.map((trace) => (trace.meta && trace.meta.trail
-      ? { x: trace.x, y: trace.y, c: trace.customdata || null, steps: stepsOf(trace) } : null));
+    this.full = top ? top.data.map((trace) => (trace.meta && trace.meta.trail
+      ? { x: trace.x, y: trace.y, c: trace.customdata || null, steps: stepsOf(trace) } : null)) : [];
     this.traceIndex = {};
-    top.data.forEach((trace, i) => { if (trace.uid) this.traceIndex[trace.uid] = i; });
+    if (top) top.data.forEach((trace, i) => { if (trace.uid) this.traceIndex[trace.uid] = i; });
+  }
+
+  // A map drawn to the same scale on both axes gets the height its width calls for (no empty band above and
+  // below a square plot), at most the height the server asked for.
+  fit() {
+    const top = this.layers[this.layers.length - 1];
+    if (!this.data || !this.data.fit || !top || !top._fullLayout) return;
+    const full = top._fullLayout, xa = full.xaxis, ya = full.yaxis;
+    if (!xa || !ya || !ya.scaleanchor) return;
+    const size = full._size;
+    const ratio = (Math.abs(ya.range[1] - ya.range[0]) / Math.abs(xa.range[1] - xa.range[0])) * (ya.scaleratio || 1);
+    const wanted = Math.round(size.w * ratio + size.t + size.b);
+    const height = Math.max(this.data.minHeight || 300, Math.min(this.data.height, wanted));
+    this.fitted = height;
+    if (Math.abs(height - full.height) < 2) return;
+    this.stack.style.height = `${height}px`;
+    this.layers.forEach((gd) => this.Plotly.relayout(gd, { height }));
   }
 
   // The lower layers take the upper layer's margins (its legend may have pushed them), so the plot areas match.
@@ -224,7 +250,7 @@ class LiveChart {
       const value = el("output", "rmsp-knob-value", row);
       const input = el("input", "rmsp-knob-input", row);
       Object.assign(input, { type: "range", min: 0, max: knob.stops.length - 1, step: 1, value: knob.index });
-      input.disabled = !!knob.disabled || !this.live[knob.name];
+      input.disabled = !!knob.disabled;
       input.setAttribute("aria-label", knob.aria || knob.name);
       input.dataset.knob = knob.name;
       const show = (i) => {
@@ -263,8 +289,8 @@ class LiveChart {
   // Switch the traces this chart holds for `name` to the precomputed run at stop `index`.
   applyKnob(name, index, event) {
     const knob = this.live[name];
-    if (!knob) return;
     const top = this.layers[this.layers.length - 1];
+    if (!knob || !top) return;
     const updates = [], traces = [];
     for (const [uid, series] of Object.entries(knob.series)) {
       const i = this.traceIndex[uid];

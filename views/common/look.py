@@ -14,7 +14,7 @@ _PRESENTATION_CSS = """
   html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
   [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
   h1 { font-size: 2.6rem !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 2rem; max-width: 100%; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: 100%; }
 </style>
 """
 

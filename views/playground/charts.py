@@ -8,6 +8,8 @@ slider, and the page's normal rerun settles everything else (URL, summary, inspe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 import landscapes
@@ -31,7 +33,7 @@ from viz.paths import PathData
 from viz.style import Theme
 
 GROUP = "pg"
-CONTOUR_KEY, LOSS_KEY, LR_KEY, ACC_KEY = "pg.contour", "pg.loss", "pg.lr", "pg.acc"
+CONTOUR_KEY, LOSS_KEY, LR_KEY, ACC_KEY, KNOBS_KEY = "pg.contour", "pg.loss", "pg.lr", "pg.acc", "pg.knobs"
 CHARTS = ("map", "loss", "lr")
 
 
@@ -69,30 +71,40 @@ def draw(
     marks: list[CurvatureMark],
     theme: Theme,
     link: Gate,
+    side: Callable[[], None] | None = None,
 ) -> None:
-    """The contour (or one panel per optimizer), the loss and the effective-lr charts, in two columns."""
+    """The contour (or one panel per optimizer), the loss and the effective-lr charts, in two columns. In
+    presentation mode ``side`` (the view controls) is drawn beside the map, above its sliders."""
     focus = scenario.focused if paths else None
     knobs = focus_knobs(scenario, link) if focus in {p.name for p in paths} else []
     runs = compute.live_runs(scenario.run_spec(focus), knobs, surface.min_value, CHARTS) if knobs else {}
-    title = f"{optim.get(focus).label}'s sliders: drag one to watch its path move" if knobs else ""
+    # A knob whose runs could not be computed ahead (e.g. stops the convention rejects) cannot move live.
+    knobs = [k if k.name in runs.get("map", {}) else Knob(k.name, k.label, k.stops, k.index, True) for k in knobs]
+    title = (
+        f"{optim.get(focus).label}: drag a slider"
+        if scenario.present
+        else f"Drag {optim.get(focus).label}'s sliders: the paths follow"
+    )
+    title = title if knobs else ""
     live = [focus] if knobs else []
     start_free = not link.locked("start")
     map_options = {
         "key": CONTOUR_KEY,
         "group": GROUP,
         "layered": True,
-        "knobs": knobs,
-        "knobs_title": title,
         "live": runs.get("map"),
         "play": Playback(max(len(p.xy) for p in paths) - 1) if paths else None,
-        "on_release": _on_release,
         "on_click": _on_click if start_free else None,
     }
     if scenario.multi and paths:
+        if scenario.present and side is not None:
+            side()
         background = multiples_background(scenario.surface_key, theme)
         overlays = {m.name: curvature_traces([m], surface.domain, theme) for m in marks}
         figure = multiples_figure(surface, background, paths, scenario.start, theme, overlays=overlays, live=live)
         live_chart(figure, **map_options)
+        if knobs:
+            live_chart(None, key=KNOBS_KEY, group=GROUP, knobs=knobs, knobs_title=title, on_release=_on_release)
         loss_box, lr_box = st.columns(2, gap="medium")
     else:
         left, right = st.columns([3, 2], gap="medium")
@@ -104,16 +116,22 @@ def draw(
                 paths,
                 scenario.start,
                 theme,
-                height=600 if scenario.present else 560,
+                height=560,
                 background=compute.contour_background(scenario.surface_key, theme)
                 + seed_path_traces(paths, bands, theme),
                 overlays=curvature_traces(marks, surface.domain, theme),
                 focus=focus,
                 live=live,
             )
-            live_chart(figure, **map_options)
+            live_chart(figure, fit=True, **map_options)
+        with right:
+            if scenario.present and side is not None:
+                side()
+            if knobs:  # the focus optimizer's sliders, beside the map and above the loss they move
+                live_chart(None, key=KNOBS_KEY, group=GROUP, knobs=knobs, knobs_title=title, on_release=_on_release)
     with loss_box:
-        figure = loss_figure(paths, surface.min_value, theme, height=290, bands=bands, focus=focus, live=live)
+        height = 225 if scenario.present else 290  # presentation: the loss fits beside the map on a projector
+        figure = loss_figure(paths, surface.min_value, theme, height=height, bands=bands, focus=focus, live=live)
         live_chart(figure, key=LOSS_KEY, group=GROUP, live=runs.get("loss"))
         if caption := band_caption(paths, bands):
             st.caption(caption)

@@ -25,27 +25,45 @@ VERDICT = "α·λ vs its limit"
 
 
 def controls(scenario: Scenario) -> None:
-    """The two toggles above the charts, and the step-k slider while the read-out is on (a teacher link's
-    ``view`` may lock or hide them)."""
+    """The focus and the two view toggles in one row above the charts, and the step-k slider while the read-out
+    is on (a teacher link's ``view`` may lock or hide them). Presentation mode puts the focus beside the map
+    (``focus_control``, from views/playground/charts.py) and the toggles in the sidebar, so the map, its
+    sliders and the loss fit a projector's screen."""
     link = teach.current()
     if not link.shown("view"):
         return
-    locked = link.locked("view")
-    if len(scenario.optimizers) > 1:
-        st.segmented_control(
-            "Focus",
-            list(scenario.optimizers),
-            key=state.FOCUS,
-            format_func=lambda n: optim.get(n).label,
-            required=True,
-            disabled=locked,
-            persist_state=PERSIST,
-            help="The optimizer whose sliders sit beside the contour and whose path is drawn on top. "
-            "Travels in the link.",
-        )
-    # Presentation mode's larger type needs wider columns for the toggle labels.
-    widths = [2.2, 2.6, 3] if scenario.present else [1.5, 1.8, 4]
-    left, middle, right = st.columns(widths, vertical_alignment="center")
+    if scenario.present:
+        with st.sidebar:
+            view_toggles(scenario, st.container(), st.container())
+            step_k_slider(scenario)
+        return
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):  # wraps on a narrow screen
+        focus_control(scenario)
+        view_toggles(scenario, st, st)
+    step_k_slider(scenario)
+
+
+def focus_control(scenario: Scenario) -> None:
+    """Which optimizer is in focus: its sliders sit beside the map and its path is drawn on top."""
+    link = teach.current()
+    if len(scenario.optimizers) < 2 or not link.shown("view"):
+        return
+    options = {
+        "key": state.FOCUS,
+        "format_func": lambda n: optim.get(n).label,
+        "disabled": link.locked("view"),
+        "persist_state": PERSIST,
+        "help": "The optimizer whose sliders sit beside the contour and whose path is drawn on top. "
+        "Travels in the link.",
+    }
+    if scenario.present:  # beside the map, in a narrow column: a drop-down takes one line whatever the count
+        st.selectbox("Focus", list(scenario.optimizers), **options)
+    else:
+        st.segmented_control("Focus", list(scenario.optimizers), required=True, **options)
+
+
+def view_toggles(scenario: Scenario, left, middle) -> None:
+    locked = teach.current().locked("view")
     left.toggle(
         "Small multiples",
         key=state.MULTI,
@@ -61,19 +79,24 @@ def controls(scenario: Scenario) -> None:
         "iterate k, and how this step's learning rate compares with the stability limit. Travels in the link.",
         disabled=locked,
     )
-    if scenario.curv:
-        last = scenario.steps - 1
-        if st.session_state.get(state.STEP_K, 0) > last:
-            st.session_state[state.STEP_K] = last
-        right.slider(
-            "Step k (curvature and step inspector)",
-            0,
-            max(last, 1),
-            key=state.STEP_K,
-            persist_state=PERSIST,
-            disabled=last < 1 or locked,
-            help="The chart's play head lives in your browser and the app cannot see it: pick the step here.",
-        )
+
+
+def step_k_slider(scenario: Scenario) -> None:
+    """The step of the curvature read-out (and of the step inspector), while the read-out is on."""
+    if not scenario.curv:
+        return
+    last = scenario.steps - 1
+    if st.session_state.get(state.STEP_K, 0) > last:
+        st.session_state[state.STEP_K] = last
+    st.slider(
+        "Step k (curvature and step inspector)",
+        0,
+        max(last, 1),
+        key=state.STEP_K,
+        persist_state=PERSIST,
+        disabled=last < 1 or teach.current().locked("view"),
+        help="The chart's play head lives in your browser and the app cannot see it: pick the step here.",
+    )
 
 
 def _curvature(scenario: Scenario, xy: np.ndarray) -> Curvature | None:

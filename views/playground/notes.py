@@ -67,7 +67,6 @@ def start_card() -> None:
             "2. Compare it with SGD: on this bowl no single learning rate suits both the steep and the shallow "
             "axis. 3. Read why in lesson 2, *RMSProp's idea: a step size per axis*."
         )
-        left, right, _ = st.columns([2, 1, 2], vertical_alignment="center")
-        with left:
+        with st.container(horizontal=True, vertical_alignment="center"):
             lesson_link("rmsprop-idea", "Open lesson 2")
-        right.button("Got it", key="pg.start.dismiss", on_click=st.session_state.update, args=({DISMISSED: True},))
+            st.button("Got it", key="pg.start.dismiss", on_click=st.session_state.update, args=({DISMISSED: True},))

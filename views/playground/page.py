@@ -57,13 +57,15 @@ def sidebar() -> None:
 
 
 def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list[str]) -> None:
-    title, lessons = st.columns([3, 1], vertical_alignment="bottom")
-    title.title("RMSProp Playground")
-    with lessons:
-        page = links.PAGES["lessons"]
-        st.page_link(page.file, label="Lessons: ten short stories", icon=page.icon)
-    st.markdown(f"**{markdown_text(surface.label)}.** {surface.story}")  # a custom label holds user text
-    if not scenario.present:
+    if not scenario.present:  # a projector needs the room for the charts
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="large"):
+            st.title("RMSProp Playground", width="content")
+            page = links.PAGES["lessons"]
+            st.page_link(page.file, label="Lessons: ten short stories", icon=page.icon, width="content")
+    # A custom surface's label holds user text; its formula is shown as typed in the sidebar.
+    formula = f" ${surface.latex}$" if surface.latex and scenario.surface != landscapes.CUSTOM else ""
+    st.markdown(f"**{markdown_text(surface.label)}.** {surface.story}{formula}")
+    if formula == "" and surface.latex and not scenario.present:
         st.latex(surface.latex)
     note = custom.estimate_note(surface, grid[2])
     if note:
@@ -107,9 +109,9 @@ def main() -> None:
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed
 
-    lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
     marks = lens.marks(scenario, paths)
-    charts.draw(scenario, surface, grid, paths, bands, marks, theme, link)
+    lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
+    charts.draw(scenario, surface, grid, paths, bands, marks, theme, link, side=lambda: lens.focus_control(scenario))
     notes.notes_section(scenario)
     if scenario.curv:
         lens.readout(scenario, paths, marks)
