@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from views.common.links import navigation
+from views.common.look import apply_base_style
 from views.common.query import TRUE
 
 present = st.query_params.get("present", "0").lower() in TRUE
@@ -16,4 +17,5 @@ st.set_page_config(
     # "auto": open on a wide screen, closed on a phone (where it would cover the page)
     initial_sidebar_state="collapsed" if present or student else "auto",
 )
+apply_base_style()
 st.navigation(navigation()).run()

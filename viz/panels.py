@@ -60,8 +60,12 @@ class PanelGrid:
         xd, yd = self.domains(i)
         x_ref, y_ref = axis_names(i)
         x_key, y_key = ("xaxis", "yaxis") if i == 0 else (f"xaxis{i + 1}", f"yaxis{i + 1}")
+        left = i % self.columns == 0
         x_axis = {"domain": xd, "range": [x0, x1], "anchor": y_ref, "showticklabels": x_labels, **_AXIS}
-        y_axis = {"domain": yd, "range": [y0, y1], "anchor": x_ref, "showticklabels": i % self.columns == 0, **_AXIS}
+        y_axis = {"domain": yd, "range": [y0, y1], "anchor": x_ref, "showticklabels": left, **_AXIS}
+        # Titles where the tick labels are: the bottom row names x, the left column y.
+        x_axis["title"] = {"text": "x" if x_labels else "", "standoff": 4}
+        y_axis["title"] = {"text": "y" if left else "", "standoff": 4}
         if equal_aspect(domain):
             y_axis |= {"scaleanchor": x_ref, "scaleratio": 1}
         if i:

@@ -160,7 +160,8 @@ def sensitivity_figure(
         xaxis2={"type": "log", "range": x_range, "domain": [0, 1], "anchor": "y2", "matches": "x",
                 "title": {"text": "learning rate (log scale)"}, "exponentformat": "power", **axis},
         yaxis2={"type": "category", "domain": [0, strip], "categoryorder": "array",
-                "categoryarray": labels[::-1], "range": [-0.6, len(labels) - 0.4], "fixedrange": True, **axis},
+                "categoryarray": labels[::-1], "range": [-0.6, len(labels) - 0.4], "fixedrange": True,
+                "title": {"text": "windows"}, **axis},
         hovermode="closest",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )  # fmt: skip

@@ -218,7 +218,7 @@ def code_tab(scenario: Scenario) -> None:
             st.markdown(f"**{label}**: {error}")
             continue
         st.markdown(f"**{label}**")
-        st.code(snippet.code, language="python")
+        st.code(snippet.code, language="python", wrap_lines=True)
         if snippet.notes:
             st.caption(" ".join(snippet.notes))
 
