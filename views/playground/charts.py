@@ -80,12 +80,10 @@ def draw(
     runs = compute.live_runs(scenario.run_spec(focus), knobs, surface.min_value, CHARTS) if knobs else {}
     # A knob whose runs could not be computed ahead (e.g. stops the convention rejects) cannot move live.
     knobs = [k if k.name in runs.get("map", {}) else Knob(k.name, k.label, k.stops, k.index, True) for k in knobs]
-    title = (
-        f"{optim.get(focus).label}: drag a slider"
-        if scenario.present
-        else f"Drag {optim.get(focus).label}'s sliders: the paths follow"
-    )
-    title = title if knobs else ""
+    title = ""
+    if knobs:
+        label = optim.get(focus).label
+        title = f"{label}: drag a slider" if scenario.present else f"Drag {label}'s sliders: the paths follow"
     live = [focus] if knobs else []
     start_free = not link.locked("start")
     map_options = {
