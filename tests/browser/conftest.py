@@ -97,7 +97,8 @@ def browser():
 
 #: The page's charts in page order: live charts (views/common/live.py; a map is two stacked Plotly plots) and
 #: Streamlit's own Plotly charts. ``CHART_PLOTS`` gives, per chart, its Plotly graph divs (lowest layer first).
-CHARTS_JS = """() => [...document.querySelectorAll('.rmsp-live, [data-testid="stPlotlyChart"]')]"""
+CHARTS_JS = """() => [...document.querySelectorAll(
+    '.rmsp-live:not(.rmsp-sliders-only), [data-testid="stPlotlyChart"]')]"""
 CHART_PLOTS_JS = "const charts = (" + CHARTS_JS + ")(); const plots = c => [...c.querySelectorAll('.js-plotly-plot')];"
 
 
@@ -157,7 +158,8 @@ class Page:
 
     def plot(self, chart: int = 0):
         """The top Plotly plot of a chart (the one that takes clicks and hovers)."""
-        return self.page.locator(".rmsp-live, [data-testid='stPlotlyChart']").nth(chart).locator(".js-plotly-plot").last
+        charts = self.page.locator(".rmsp-live:not(.rmsp-sliders-only), [data-testid='stPlotlyChart']")
+        return charts.nth(chart).locator(".js-plotly-plot").last
 
     def close(self) -> None:
         self.context.close()

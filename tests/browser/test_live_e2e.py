@@ -3,6 +3,7 @@ with no script run, a release settles the page as a directly set value does, and
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 
 import pytest
@@ -146,9 +147,14 @@ def test_playback_trails_the_paths_and_never_loses_the_contour(tab, link):
     for _ in range(10):
         tab.page.keyboard.press("ArrowRight")
     assert tab.page.locator(".rmsp-play-step").text_content() == "step 10"
-    head = trace(tab, 0, "head.rmsprop")
-    path = trace(tab, 0, "path.rmsprop")
-    assert (head["x"][0], head["y"][0]) == (path["x"][-1], path["y"][-1])  # the head leads its trail
+    def head_leads_trail() -> bool:  # Plotly applies an animation frame on the next animation frame
+        head, path = trace(tab, 0, "head.rmsprop"), trace(tab, 0, "path.rmsprop")
+        return (head["x"][0], head["y"][0]) == (path["x"][-1], path["y"][-1])
+
+    deadline = time.monotonic() + 5
+    while not head_leads_trail() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert head_leads_trail()
     assert len(trace(tab, 1, "loss.rmsprop")["x"]) <= 11 and contour_drawn(tab) == levels  # after scrubbing
     assert tab.exceptions() == [] and tab.errors == []
 

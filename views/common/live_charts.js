@@ -142,6 +142,7 @@ class LiveChart {
     }
     this.data = data;
     this.live = data.live || {};
+    this.root.classList.toggle("rmsp-sliders-only", !data.layers.length);
     await this.drawLayers(data);
     this.drawKnobs(data.knobs);
     this.drawPlayback(data.play);
