@@ -20,7 +20,10 @@ PAGES = ("playground", "sweep", "maps", "lessons")
 PURE = sorted(
     [p for folder in ("optim", "landscapes", "analysis", "viz") for p in (ROOT / folder).glob("*.py")]
     + [ROOT / f"views/{page}/settings.py" for page in PAGES if (ROOT / f"views/{page}/settings.py").exists()]
-    + [ROOT / f"views/common/{name}.py" for name in ("scenario", "presets", "quiz", "query", "run_spec")]
+    + [
+        ROOT / f"views/common/{name}.py"
+        for name in ("scenario", "presets", "quiz", "query", "run_spec", "stops", "knobs", "lesson_index")
+    ]
     + [ROOT / "views/lessons/content.py", ROOT / "views/sweep/grid.py", ROOT / "views/playground/class_store.py"]
 )
 #: The cores: no Plotly either.

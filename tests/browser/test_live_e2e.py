@@ -147,6 +147,7 @@ def test_playback_trails_the_paths_and_never_loses_the_contour(tab, link):
     for _ in range(10):
         tab.page.keyboard.press("ArrowRight")
     assert tab.page.locator(".rmsp-play-step").text_content() == "step 10"
+
     def head_leads_trail() -> bool:  # Plotly applies an animation frame on the next animation frame
         head, path = trace(tab, 0, "head.rmsprop"), trace(tab, 0, "path.rmsprop")
         return (head["x"][0], head["y"][0]) == (path["x"][-1], path["y"][-1])
