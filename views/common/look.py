@@ -27,12 +27,14 @@ _PRESENTATION_CSS = """
 #:   "scrollable region" without keyboard access; the equations are laid out to fit (tests/browser checks the
 #:   widest ones), so they need no scrolling;
 #: - the code blocks' keyword blue (#1c83e1 on #fcfcfb, 3.8:1): keywords in the text's colour, bold.
+#: And page links wrap instead of ending in "…" in a narrow column ("Open this run in the Playg…" at 1024 px).
 _BASE_CSS = """
 <style>
   [data-testid="stCaptionContainer"] { color: inherit; opacity: 0.8; }
   label[data-testid="stWidgetLabel"][disabled] { color: inherit; opacity: 0.7; }
   .katex-display { overflow: visible !important; }
   .stCode .token.keyword { color: inherit; font-weight: 700; }
+  [data-testid="stPageLink"] a p { white-space: normal !important; overflow: visible !important; }
 </style>
 """
 

@@ -237,15 +237,14 @@ def comparison_section(settings: SweepSettings, surface: landscapes.Surface, the
         "(here over the same log grid of 49 values, other hyperparameters at their defaults) before they are compared."
         + (" Every run follows the same learning-rate schedule; its base lr is what is tuned." if job.schedule else "")
     )
-    left, right = st.columns([3, 2])
-    left.pills(
+    st.pills(
         "Optimizers",
         optim.names(),
         selection_mode="multi",
         key=state.COMPARE,
         format_func=lambda n: optim.get(n).label,
     )
-    criterion = right.radio("Best means", list(CRITERIA), key=state.BEST, format_func=CRITERIA.get, horizontal=True)
+    criterion = st.radio("Best means", list(CRITERIA), key=state.BEST, format_func=CRITERIA.get, horizontal=True)
     if criterion == "steps" and surface.min_value is None:
         st.caption("No known minimum here, so the best learning rate is the one with the lowest final f.")
         criterion = "loss"
