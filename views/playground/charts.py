@@ -128,7 +128,7 @@ def draw(
             if knobs:  # the focus optimizer's sliders, beside the map and above the loss they move
                 live_chart(None, key=KNOBS_KEY, group=GROUP, knobs=knobs, knobs_title=title, on_release=_on_release)
     with loss_box:
-        height = 225 if scenario.present else 290  # presentation: the loss fits beside the map on a projector
+        height = 205 if scenario.present else 290  # presentation: the loss fits beside the map on a projector
         figure = loss_figure(paths, surface.min_value, theme, height=height, bands=bands, focus=focus, live=live)
         live_chart(figure, key=LOSS_KEY, group=GROUP, live=runs.get("loss"))
         if caption := band_caption(paths, bands):
