@@ -60,5 +60,10 @@ def test_a_phone_opens_on_the_page_without_chart_toolbars(browser, app_url):
     phone.open("/", charts=3)
     assert phone.page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
     assert phone.page.locator(".rmsp-live .modebar").count() == 0  # no toolbar over titles and legends
+    phone.page.locator(".rmsp-live .js-plotly-plot").last.tap()  # a tap on a chart: still none
+    phone.page.goto(phone.base + "/maps?res=20&steps=50&lrs=10")
+    phone.wait_idle(2)
+    phone.page.locator('[data-testid="stPlotlyChart"]').first.tap()
+    assert all(not m.is_visible() for m in phone.page.locator(".modebar-container").all())
     assert phone.page.evaluate(CLIPPED_JS) == []
     phone.close()

@@ -27,7 +27,8 @@ _PRESENTATION_CSS = """
 #:   "scrollable region" without keyboard access; the equations are laid out to fit (tests/browser checks the
 #:   widest ones), so they need no scrolling;
 #: - the code blocks' keyword blue (#1c83e1 on #fcfcfb, 3.8:1): keywords in the text's colour, bold.
-#: And page links wrap instead of ending in "…" in a narrow column ("Open this run in the Playg…" at 1024 px).
+#: And page links wrap instead of ending in "…" in a narrow column ("Open this run in the Playg…" at 1024 px);
+#: on a touch screen no chart shows Plotly's toolbar, which would cover titles and legends (a tap shows it).
 _BASE_CSS = """
 <style>
   [data-testid="stCaptionContainer"] { color: inherit; opacity: 0.8; }
@@ -35,6 +36,7 @@ _BASE_CSS = """
   .katex-display { overflow: visible !important; }
   .stCode .token.keyword { color: inherit; font-weight: 700; }
   [data-testid="stPageLink"] a p { white-space: normal !important; overflow: visible !important; }
+  @media (hover: none) { .js-plotly-plot .modebar-container { display: none !important; } }
 </style>
 """
 
