@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from views.common.gc_tuning import freeze_startup_objects
 from views.common.links import navigation
 from views.common.query import TRUE
 
@@ -14,3 +15,4 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if present or student else "expanded",
 )
 st.navigation(navigation()).run()
+freeze_startup_objects()  # after the first complete run: the libraries are loaded (see views/common/gc_tuning.py)
