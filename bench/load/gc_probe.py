@@ -31,8 +31,8 @@ def install(out: Path, every: float = 1.0) -> None:
 
     def dump() -> None:
         while True:
-            time.sleep(every)
             out.write_text(json.dumps({"collections": counts, "seconds": seconds}))
+            time.sleep(every)
 
     gc.callbacks.append(hook)
     threading.Thread(target=dump, name="gc-probe", daemon=True).start()

@@ -60,6 +60,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -114,6 +115,7 @@ class Config:
     reconnect: bool = False  # drop and resume the connection once, at a random interaction
     resume_timeout: float | None = None  # after a reconnect, a run with no message by then is lost (None: timeout)
     jumps: bool = False  # slider moves to any stop (worst case: steps up to 10 000) instead of dragging
+    gc_file: Path | None = None  # where bench/load/gc_probe.py writes the server's GC time (--gc)
 
 
 @dataclass
@@ -144,6 +146,7 @@ class Report:
     server_cpu: float | None  # CPU seconds used by the server process(es) during the run
     client_cpu: float  # CPU seconds used by this load generator
     server_system: float | None = None  # CPU seconds of the server process(es) in the kernel (in server_cpu)
+    server_gc: float | None = None  # seconds the server spent in garbage collection (--gc)
 
     @property
     def latencies(self) -> list[float]:
@@ -205,6 +208,7 @@ class Report:
             "server_system_share": self.server_system / self.server_cpu
             if self.server_cpu and self.server_system is not None
             else None,
+            "server_gc_ms_per_interaction": _per(self.server_gc, len(lat)),
             "client_cpu_cores": self.client_cpu / self.wall,
             "mb_received": sum(s.bytes for s in self.sessions) / 1e6,
         }
@@ -271,6 +275,15 @@ def system_seconds(pid: int) -> float | None:
     """CPU seconds process ``pid`` spent in the kernel (stime: sockets, futexes, page faults), in 10 ms ticks."""
     with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
         return int(f.read().rsplit(")", 1)[1].split()[12]) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
+def gc_seconds(path: Path | None) -> float | None:
+    """Seconds of garbage collection so far, as bench/load/gc_probe.py last wrote them (None: no probe)."""
+    if path is None:
+        return None
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        return float(sum(json.loads(path.read_text())["seconds"]))
     return None
 
 
@@ -611,6 +624,7 @@ async def load_test(cfg: Config) -> Report:
     """Run ``cfg.sessions`` students concurrently against ``cfg.url`` and collect their figures."""
     sampler = RssSampler(cfg.server_pids)
     rss_start = sampler.sample()
+    gc_start = gc_seconds(cfg.gc_file)
     cpu_start = [cpu_seconds(p) for p in cfg.server_pids]
     system_start = _sum([system_seconds(p) for p in cfg.server_pids])
     own_start = resource.getrusage(resource.RUSAGE_SELF)
@@ -626,6 +640,9 @@ async def load_test(cfg: Config) -> Report:
     with contextlib.suppress(asyncio.CancelledError):
         await sampling
     rss_end = sampler.sample()
+    if cfg.gc_file is not None:
+        await asyncio.sleep(1.2)  # the probe rewrites its file every second
+    gc_end = gc_seconds(cfg.gc_file)
     cpu_end = [cpu_seconds(p) for p in cfg.server_pids]
     own_end = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu = None
@@ -636,7 +653,7 @@ async def load_test(cfg: Config) -> Report:
         server_cpu = sum(cpu_end) - sum(cpu_start)
     client_cpu = (own_end.ru_utime + own_end.ru_stime) - (own_start.ru_utime + own_start.ru_stime)
     return Report(
-        config={k: v for k, v in asdict(cfg).items() if k != "server_pids"},
+        config={k: v for k, v in asdict(cfg).items() if k not in {"server_pids", "gc_file"}},
         sessions=[st.stats for st in students],
         wall=wall,
         rss_start=rss_start,
@@ -644,6 +661,7 @@ async def load_test(cfg: Config) -> Report:
         rss_end=rss_end,
         server_cpu=server_cpu,
         server_system=system if server_cpu is not None else None,
+        server_gc=None if gc_start is None or gc_end is None else gc_end - gc_start,
         client_cpu=client_cpu,
     )
 
@@ -743,7 +761,12 @@ def print_report(report: Report, label: str = "") -> None:
         f"  server CPU      {f(s['server_cpu_ms_per_interaction'], ' ms', '.1f')} per interaction "
         f"(server CPU-seconds / interactions; {f(s['server_cpu_ms_per_run'], ' ms', '.1f')} per run, "
         "counting page opens and reconnects as runs"
-        + (f"; {s['server_system_share']:.0%} of it in the kernel)" if s["server_system_share"] is not None else ")")
+        + (f"; {s['server_system_share']:.0%} of it in the kernel" if s["server_system_share"] is not None else "")
+        + (
+            f"; {s['server_gc_ms_per_interaction']:.1f} ms of it garbage collection)"
+            if s["server_gc_ms_per_interaction"] is not None
+            else ")"
+        )
     )
     for line in (report.errors + report.violations)[:10]:
         print(f"    ! {line}")
@@ -760,19 +783,29 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    extra: list[str] | None = None, timeout: float = 60.0, app: str = "app.py"
+    extra: list[str] | None = None,
+    timeout: float = 60.0,
+    app: str = "app.py",
+    cpus: set[int] | None = None,
+    gc_file: Path | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` (or ``app``) on a free loopback port; yields (url, pid) once healthy."""
+    """``streamlit run app.py`` (or ``app``) on a free loopback port; yields (url, pid) once healthy. ``cpus``:
+    pin the server to these cores (as ``taskset``); ``gc_file``: run it under bench/load/gc_probe.py, which
+    writes its garbage-collection time there."""
     port = _free_port()
+    launcher = [sys.executable, "-m", "streamlit", "run"]
+    if gc_file is not None:
+        launcher = [sys.executable, str(ROOT / "bench" / "load" / "gc_probe.py"), str(gc_file)]
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", app,
+            *launcher, app,
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or []),
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -809,6 +842,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--server-args", default="", help="extra options for --start-server, e.g. '--runner.postScriptGC false'"
     )
+    p.add_argument("--server-cpus", help="with --start-server: pin the server to these cores, e.g. 0 (as taskset -c 0)")
+    p.add_argument(
+        "--gc", action="store_true", help="with --start-server: also report the server's garbage-collection time"
+    )
     p.add_argument("--warmup", type=int, default=0, help="first run W sessions x 2 interactions, not reported")
     p.add_argument(
         "--smoke", action="store_true", help="4 sessions x 3 interactions, short think times, reconnect, round trip"
@@ -844,7 +881,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def config_from(args: argparse.Namespace, url: str, pids: tuple[int, ...], wave: int = 0) -> Config:
+def config_from(
+    args: argparse.Namespace, url: str, pids: tuple[int, ...], wave: int = 0, gc_file: Path | None = None
+) -> Config:
     low, high = (float(x) for x in args.think.split(","))
     return Config(
         url=url,
@@ -861,6 +900,7 @@ def config_from(args: argparse.Namespace, url: str, pids: tuple[int, ...], wave:
         resume_timeout=args.resume_timeout,
         server_pids=pids,
         first_session=1 + wave * args.sessions,
+        gc_file=gc_file,
     )
 
 
@@ -887,9 +927,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.sessions >= SEED_STRIDE:
         raise SystemExit(f"at most {SEED_STRIDE - 1} sessions (seeds identify their session)")
+    gc_file = None
     with contextlib.ExitStack() as stack:
         if args.start_server:
-            url, pid = stack.enter_context(streamlit_server(shlex.split(args.server_args)))
+            cpus = {int(c) for c in args.server_cpus.split(",")} if args.server_cpus else None
+            if args.gc:
+                gc_file = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "gc.json"
+            url, pid = stack.enter_context(streamlit_server(shlex.split(args.server_args), cpus=cpus, gc_file=gc_file))
             pids = (pid,)
         else:
             url = args.url
@@ -909,7 +953,7 @@ def main(argv: list[str] | None = None) -> int:
             print_cost(cost)
         reports = []
         for wave in range(0 if args.poll_only or not args.sessions else args.waves):
-            report = asyncio.run(load_test(config_from(args, url, pids, wave)))
+            report = asyncio.run(load_test(config_from(args, url, pids, wave, gc_file)))
             print_report(report, f"[wave {wave + 1}/{args.waves}] " if args.waves > 1 else "")
             reports.append(report)
         polled = asyncio.run(poll.poll_test(url, poll_config(args), lambda: _cpu(pids))) if args.poll else None
