@@ -7,15 +7,27 @@ Each session is a real client of the running server, speaking Streamlit's websoc
 (bench/load/client.py) the way a browser tab does. A session opens the teacher's link (``--link``),
 then does ``--interactions`` interactions, each after a random think time (``--think``):
 
-- move the Steps slider, or one optimizer's learning-rate slider, by 1 to 3 stops (a drag; with
-  ``--jumps``: to any stop, e.g. straight to 10 000 steps, the worst case);
-- add or remove an optimizer (the pills);
+- drag one of the focus optimizer's live sliders beside the map (lr, rho, eps, ...) by 1 to 3 stops
+  and let go: while it is dragged the browser switches between runs it already has and sends nothing;
+  the release sends ONE trigger value to the chart component, exactly as views/common/live_charts.js
+  does (``setTriggerValue("release", {name, value, index})``, a JSON trigger under the component's id);
+- move the Steps slider by 1 to 3 stops (with ``--jumps``, sliders go to any stop, e.g. straight to
+  10 000 steps, the worst case);
+- add or remove an optimizer (the pills); pick another optimizer in focus; "Got it" on the first
+  screen's card; rarely, an lr slider in the sidebar (after opening its expander);
 - type a new noise seed (the number input);
 - open a different link (a rerun with a new query string: another surface, optimizers, steps).
 
 The first interaction of every session sets its own seed (``1000*k + session number``), so every
 session carries a value that no other session ever sends. Latency = from sending the rerun to
 receiving ``script_finished``.
+
+Server CPU: the CPU clock of the server process(es) (all threads; /proc/<pid>/stat where the clock
+cannot be read) over the test, divided by the interactions: "CPU per interaction" (page opens and
+reconnects count in the CPU, not in the interactions; "per run" counts them). ``--cost N`` first
+runs N interactions of one student alone and reads the clock around each one: the median CPU per
+interaction and per kind. ``--start-server --server-cpus 0`` pins the server to one core (as
+``taskset -c 0``); ``--gc`` runs it under bench/load/gc_probe.py and reports its garbage collection.
 
 With ``--reconnect`` (on in ``--smoke``), once per session, at a random interaction, the session
 drops its websocket and reconnects asking for its old session (a Wi-Fi blip): the server (behind
@@ -80,7 +92,8 @@ DEFAULT_LINK = "surface=rosenbrock&opt=sgd,rmsprop,adam&steps=300"
 LINK_SURFACES = ("rosenbrock", "bowl", "saddle", "beale", "himmelblau")
 LINK_STEPS = (50, 100, 150, 200, 300, 500, 1000)
 #: (kind, weight): a live-slider drag most often, then steps, the optimizer pills, links, a seed, the focus
-#: optimizer and, rarely, an lr slider in the sidebar (first opening its expander).
+#: optimizer, "Got it" on the first screen's card (while it is shown) and, rarely, an lr slider in the sidebar
+#: (first opening its expander).
 ACTIONS = (
     ("drag", 3),
     ("steps", 2),
@@ -88,10 +101,12 @@ ACTIONS = (
     ("link", 1.5),
     ("seed", 1),
     ("focus", 0.5),
+    ("dismiss", 0.5),
     ("lr", 0.5),
 )
 CONTOUR = "pg.contour"  # the live chart that shows the focus optimizer's sliders (views/playground/charts.py)
 FOCUS = "pg.focus"  # the segmented control that picks the optimizer in focus
+DISMISS = "pg.start.dismiss"  # "Got it" on the first screen's card (views/playground/notes.py)
 DRAG = 3  # a slider move goes 1 to DRAG stops left or right of the current value (unless --jumps)
 LONG_RUN = 1000  # the figures are also split at this many steps (longer runs cost more)
 SEED_STRIDE = 1000  # seeds are k * SEED_STRIDE + session number: the owner is seed % SEED_STRIDE
@@ -432,6 +447,8 @@ class Student:
             kind = "steps"
         if kind == "focus" and (FOCUS not in self.session.widgets or len(self.shown_optimizers()) < 2):
             kind = "seed"
+        if kind == "dismiss" and DISMISS not in self.session.widgets:
+            kind = "optimizer"
         if kind == "lr":
             self.target = self.rng.choice(self.shown_optimizers())
             if not self.session.widget(f"pg.open.{self.target}").proto.expanded:
@@ -464,6 +481,8 @@ class Student:
             self.expected[f"{self.focused()}.{knob['name']}"] = float(value)
             release = {"name": knob["name"], "value": value, "index": index}
             return await s.run(widgets=[s.set_trigger(CONTOUR, "release", release)])
+        if kind == "dismiss":
+            return await s.run(widgets=[s.set_button(DISMISS)])
         if kind == "focus":
             shown = self.shown_optimizers()
             name = rng.choice([n for n in shown if n != self.focused()])
