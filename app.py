@@ -1,10 +1,13 @@
-"""RMSProp Playground: entry point. Page config and navigation only (the pages come from the registry)."""
+"""RMSProp Playground: entry point. Page config and navigation only (the pages come from the registry); the page
+runs take turns (views/common/run_gate.py) and the libraries are kept out of the garbage collector's way after
+the first run (views/common/gc_tuning.py): both for a server that carries a class."""
 
 import streamlit as st
 
 from views.common.gc_tuning import freeze_startup_objects
 from views.common.links import navigation
 from views.common.query import TRUE
+from views.common.run_gate import one_at_a_time
 
 present = st.query_params.get("present", "0").lower() in TRUE
 student = "class" in st.query_params and "host" not in st.query_params  # class mode: phones show the page first
@@ -14,5 +17,6 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if present or student else "expanded",
 )
-st.navigation(navigation()).run()
-freeze_startup_objects()  # after the first complete run: the libraries are loaded (see views/common/gc_tuning.py)
+with one_at_a_time():
+    st.navigation(navigation()).run()
+freeze_startup_objects()  # once, after the first complete run: the libraries are loaded by then
