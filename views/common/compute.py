@@ -3,11 +3,13 @@
 Runs are cached per optimizer (one RunSpec each), so moving one optimizer's slider recomputes only that
 optimizer. Caches are bounded; their keys are plain hashable values (never Surface objects).
 
-The per-optimizer caches that every rerun hits several times (``run_path`` here, ``eps_terms`` in
+The caches that every rerun hits (``run_path``, the surface grid and contour background here, ``eps_terms`` in
 views/playground/compute.py) use ``functools.lru_cache`` rather than ``st.cache_data``: st.cache_data hashes
 each argument through ``inspect.signature`` and unpickles a copy of the value on every hit, about 1.2 ms a
 call, a third of a warm rerun. These are pure functions of small hashable arguments, and their results
-are made read-only, so one bounded, thread-safe, process-wide LRU serves every session safely.
+are made read-only (arrays) or never edited (figure traces: the builders copy what they change), so one bounded,
+thread-safe, process-wide LRU serves every session safely. The live knobs' runs (``live_runs``) have a bounded
+cache of their own, filled several knobs at a time.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-import streamlit as st
 
 import optim
 from views.common import knobs
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from views.common.scenario import Scenario
 from viz.contour import background_layers
+from viz.figure import pack_arrays
 from viz.paths import PathData
 from viz.style import Theme
 
@@ -40,16 +42,21 @@ __all__ = [
 ]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@functools.lru_cache(maxsize=32)  # hit on every rerun: not st.cache_data, which unpickles a copy each time
 def surface_grid(key: SurfaceKey, resolution: int = 121):
-    """xs, ys and f on a grid over the plotting domain."""
-    return surface_of(key).grid(resolution)
+    """xs, ys and f on a grid over the plotting domain (read-only: shared by every session)."""
+    return read_only(*surface_of(key).grid(resolution))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def contour_background(key: SurfaceKey, theme: Theme) -> list[dict]:
-    """The contour's surface-only traces (filled levels, click layer), ready to send."""
-    return background_layers(surface_of(key), surface_grid(key), theme)
+    """The contour's surface-only traces (filled levels, click layer), ready to send: their arrays already packed
+    as Plotly typed arrays (``viz.figure.pack_arrays``), so a rerun does not encode the 121 x 121 levels again."""
+    return list(_contour_background(key, theme))
+
+
+@functools.lru_cache(maxsize=32)
+def _contour_background(key: SurfaceKey, theme: Theme) -> tuple[dict, ...]:
+    return tuple(pack_arrays(background_layers(surface_of(key), surface_grid(key), theme)))
 
 
 def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
