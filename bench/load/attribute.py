@@ -1,12 +1,14 @@
 """Where the server's time goes: a py-spy profile of the Streamlit server, summed into a few named parts.
 
     py-spy record --pid SERVER_PID --gil --nonblocking -r 250 -f raw -o profile.txt   # while the load runs
-    python bench/load/attribute.py profile.txt [--interactions N] [--top 15]
+    python bench/load/attribute.py profile.txt [--interactions N] [--cpu-ms MS] [--top 15]
 
 ``--gil`` samples only the thread that holds the GIL, so the samples are the Python process's CPU
 time (native code that releases the GIL, e.g. hashing a large message or writing to a socket, is
 missed). Each sample's stack goes to the first part (in ``PARTS`` order) that one of its frames
-matches; with ``--interactions`` the parts are also given in milliseconds per interaction.
+matches; with ``--interactions`` the parts are also given in milliseconds per interaction. py-spy misses some
+samples under load (its "Errors"), and native code that releases the GIL is not sampled: ``--cpu-ms`` (the load
+test's "CPU per interaction") shares that measured total out in the parts' proportions instead.
 Garbage collection has no frame of its own in py-spy: bench/load/gc_probe.py measures it.
 """
 
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("profile", type=Path, help="py-spy record -f raw output")
     p.add_argument("--rate", type=float, default=250, help="the sampling rate given to py-spy (-r), per second")
     p.add_argument("--interactions", type=int, help="interactions during the profile: also ms per interaction")
+    p.add_argument("--cpu-ms", type=float, help="the measured CPU per interaction: parts as shares of it")
     p.add_argument("--top", type=int, default=0, help="also list the N innermost frames with the most samples")
     args = p.parse_args(argv)
     parts, leaves, total = read(args.profile)
@@ -98,8 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     seconds = total / args.rate
     per = f", {seconds / args.interactions * 1000:.1f} ms per interaction" if args.interactions else ""
     print(f"{total} samples with the GIL held = {seconds:.1f} s of CPU{per}")
+    if args.cpu_ms:
+        print(f"shared out over the measured {args.cpu_ms:.1f} ms of CPU per interaction:")
     for name, n in parts.most_common():
-        ms = f"{n / args.rate / args.interactions * 1000:6.1f} ms  " if args.interactions else ""
+        if args.cpu_ms:
+            ms = f"{n / total * args.cpu_ms:6.1f} ms  "
+        elif args.interactions:
+            ms = f"{n / args.rate / args.interactions * 1000:6.1f} ms  "
+        else:
+            ms = ""
         print(f"  {100 * n / total:5.1f} %  {ms}{name}")
     for frame, n in leaves.most_common(args.top):
         print(f"    {100 * n / total:5.1f} %  {frame}")
