@@ -5,7 +5,10 @@ The Streamlit frontend talks to the server over one websocket at ``/_stcore/stre
 
 - client -> server: ``BackMsg``; we only send ``rerun_script`` with a ``ClientState`` (the page's
   query string, the values of the widgets the user changed, the current page hash, the hashes of
-  the big messages the client has cached, and browser context);
+  the big messages the client has cached, and browser context). A custom component's (st.components.v2)
+  ``setTriggerValue(event, value)`` is a widget value too: a JSON list ``[{"event", "value"}]`` under
+  the id ``$$STREAMLIT_INTERNAL_KEY_<component id>__events``, sent with the next run only
+  (``Session.set_trigger``; the Playground's live charts send ``release`` when a slider is let go);
 - server -> client: ``ForwardMsg``: ``new_session``, ``navigation``, ``delta`` (one per element
   or block, addressed by ``metadata.delta_path``), ``page_info_changed`` (the URL's new query
   string, written by ``st.query_params``), ``ref_hash`` (a reference to a message the client said
