@@ -1,12 +1,16 @@
-"""RMSProp Playground: entry point. Page config and navigation only (the pages come from the registry)."""
+"""RMSProp Playground: entry point. Page config and navigation only (the pages come from the registry); the page
+runs take turns (views/common/run_gate.py) and the libraries are kept out of the garbage collector's way after
+the first run (views/common/gc_tuning.py): both for a server that carries a class."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from views.common.gc_tuning import freeze_startup_objects
 from views.common.links import navigation
 from views.common.look import apply_base_style
 from views.common.query import TRUE
+from views.common.run_gate import one_at_a_time
 
 present = st.query_params.get("present", "0").lower() in TRUE
 student = "class" in st.query_params and "host" not in st.query_params  # class mode: phones show the page first
@@ -18,4 +22,6 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if present or student else "auto",
 )
 apply_base_style()
-st.navigation(navigation()).run()
+with one_at_a_time():
+    st.navigation(navigation()).run()
+freeze_startup_objects()  # once, after the first complete run: the libraries are loaded by then

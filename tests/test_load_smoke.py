@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench.load import run as load
-from bench.load.client import RunResult
+from bench.load.client import TRIGGER_ID, RunResult, Session, live_header
 from tests.browser.conftest import ROOT, start_server
 
 
@@ -51,12 +51,34 @@ def test_smoke_load_is_error_free_isolated_and_round_trips(server):
         seed = int(load._query_dict(stats.final_query)["seed"])
         assert seed % load.SEED_STRIDE == stats.number  # the session ended with a seed of its own
     assert summary["rss_peak_mb"] is not None and summary["rss_peak_mb"] > 0
+    assert summary["server_cpu_ms_per_interaction"] > 0  # from the server's CPU clock
+
+
+def test_a_released_live_slider_sets_its_value_as_in_the_browser(server):
+    """The generator releases a live slider the way live_charts.js does (one trigger value on the component):
+    the server takes the value, and the page's link carries it."""
+    _, url = server
+
+    async def release() -> tuple[float, str | None, str]:
+        async with Session(url, load.DEFAULT_LINK) as session:
+            await session.run()
+            knobs = live_header(session.widget(load.CONTOUR))["knobs"]
+            lr = next(k for k in knobs["items"] if k["name"] == "lr")
+            index = lr["index"] + 2
+            trigger = session.set_trigger(load.CONTOUR, "release", {"name": "lr", "value": lr["stops"][index],
+                                                                    "index": index})  # fmt: skip
+            result = await session.run(widgets=[trigger])
+            return lr["stops"][index], load.share_query(result), trigger.id
+
+    value, shown, trigger_id = _run_async(release())
+    assert trigger_id.startswith(TRIGGER_ID.split("{")[0]) and trigger_id.endswith("__events")
+    assert float(load._query_dict(shown)["rmsprop.lr"]) == value  # RMSProp is the focus of the default link
 
 
 def test_smoke_command_line(server):
-    _, url = server
+    proc, url = server
     done = subprocess.run(
-        [sys.executable, "bench/load/run.py", "--smoke", "--url", url],
+        [sys.executable, "bench/load/run.py", "--smoke", "--url", url, "--server-pid", str(proc.pid), "--cost", "3"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -66,6 +88,8 @@ def test_smoke_command_line(server):
     assert "errors          0" in done.stdout
     assert "isolation       0 violations" in done.stdout
     assert "round trip      4/4" in done.stdout
+    assert "CPU per interaction, one student alone (3 interactions)" in done.stdout
+    assert "ms per interaction (server CPU-seconds / interactions" in done.stdout
 
 
 def _result(share_query: str, url_query: str | None = None) -> RunResult:

@@ -5,7 +5,10 @@ The Streamlit frontend talks to the server over one websocket at ``/_stcore/stre
 
 - client -> server: ``BackMsg``; we only send ``rerun_script`` with a ``ClientState`` (the page's
   query string, the values of the widgets the user changed, the current page hash, the hashes of
-  the big messages the client has cached, and browser context);
+  the big messages the client has cached, and browser context). A custom component's (st.components.v2)
+  ``setTriggerValue(event, value)`` is a widget value too: a JSON list ``[{"event", "value"}]`` under
+  the id ``$$STREAMLIT_INTERNAL_KEY_<component id>__events``, sent with the next run only
+  (``Session.set_trigger``; the Playground's live charts send ``release`` when a slider is let go);
 - server -> client: ``ForwardMsg``: ``new_session``, ``navigation``, ``delta`` (one per element
   or block, addressed by ``metadata.delta_path``), ``page_info_changed`` (the URL's new query
   string, written by ``st.query_params``), ``ref_hash`` (a reference to a message the client said
@@ -31,6 +34,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import struct
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -59,7 +64,13 @@ WIDGET_TYPES = {
     "time_input",
     "color_picker",
     "text_area",
+    "bidi_component",  # a custom component (st.components.v2): its id is the widget id of its state
 }
+#: Widget ids of a bidi component's trigger values: the component's id inside this prefix and suffix
+#: (streamlit.components.v2.bidi_component.main._make_trigger_id with the event "events").
+TRIGGER_ID = "$$STREAMLIT_INTERNAL_KEY_{id}__events"
+#: The first bytes of the Playground's live-chart payloads (views/common/live.py).
+LIVE_MAGIC = b"RMSPLIVE"
 OK_STATUSES = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
@@ -475,12 +486,32 @@ class Session:
         """st.button: one click (a trigger, sent with the next run only)."""
         return WidgetState(id=self.widget(key).id, trigger_value=True)
 
+    def set_trigger(self, key: str, event: str, value: Any) -> WidgetState:
+        """A bidi component's trigger (``setTriggerValue(event, value)`` in its JavaScript): like the frontend,
+        a JSON list of ``{"event", "value"}`` under the component's trigger-aggregator id, sent with the
+        next run only."""
+        widget = self.widget(key)
+        if widget.kind != "bidi_component":
+            raise ValueError(f"{key!r} is a {widget.kind}, not a custom component")
+        payload = json.dumps([{"event": event, "value": value}])
+        return WidgetState(id=TRIGGER_ID.format(id=widget.id), json_trigger_value=payload)
+
     def set_choice(self, key: str, option: str) -> WidgetState:
         """st.radio / st.selectbox: the formatted option."""
         widget = self.widget(key)
         if widget.options and option not in widget.options:
             raise ValueError(f"{option!r} is not an option of {key!r}: {widget.options}")
         return WidgetState(id=widget.id, string_value=option)
+
+
+def live_header(widget: Widget) -> dict:
+    """The JSON header of a live chart's payload (views/common/live.py: magic, uint32 length, header, arrays)."""
+    data = widget.proto.bytes
+    if widget.kind != "bidi_component" or not data.startswith(LIVE_MAGIC):
+        raise ProtocolError(f"{widget.label or widget.id!r} is not a live chart")
+    (length,) = struct.unpack_from("<I", data, len(LIVE_MAGIC))
+    start = len(LIVE_MAGIC) + 4
+    return json.loads(data[start : start + length])
 
 
 def _state_from_proto(widget: Widget) -> WidgetState | None:

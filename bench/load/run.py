@@ -7,15 +7,27 @@ Each session is a real client of the running server, speaking Streamlit's websoc
 (bench/load/client.py) the way a browser tab does. A session opens the teacher's link (``--link``),
 then does ``--interactions`` interactions, each after a random think time (``--think``):
 
-- move the Steps slider, or one optimizer's learning-rate slider, by 1 to 3 stops (a drag; with
-  ``--jumps``: to any stop, e.g. straight to 10 000 steps, the worst case);
-- add or remove an optimizer (the pills);
+- drag one of the focus optimizer's live sliders beside the map (lr, rho, eps, ...) by 1 to 3 stops
+  and let go: while it is dragged the browser switches between runs it already has and sends nothing;
+  the release sends ONE trigger value to the chart component, exactly as views/common/live_charts.js
+  does (``setTriggerValue("release", {name, value, index})``, a JSON trigger under the component's id);
+- move the Steps slider by 1 to 3 stops (with ``--jumps``, sliders go to any stop, e.g. straight to
+  10 000 steps, the worst case);
+- add or remove an optimizer (the pills); pick another optimizer in focus; "Got it" on the first
+  screen's card; rarely, an lr slider in the sidebar (after opening its expander);
 - type a new noise seed (the number input);
 - open a different link (a rerun with a new query string: another surface, optimizers, steps).
 
 The first interaction of every session sets its own seed (``1000*k + session number``), so every
 session carries a value that no other session ever sends. Latency = from sending the rerun to
 receiving ``script_finished``.
+
+Server CPU: the CPU clock of the server process(es) (all threads; /proc/<pid>/stat where the clock
+cannot be read) over the test, divided by the interactions: "CPU per interaction" (page opens and
+reconnects count in the CPU, not in the interactions; "per run" counts them). ``--cost N`` first
+runs N interactions of one student alone and reads the clock around each one: the median CPU per
+interaction and per kind. ``--start-server --server-cpus 0`` pins the server to one core (as
+``taskset -c 0``); ``--gc`` runs it under bench/load/gc_probe.py and reports its garbage collection.
 
 With ``--reconnect`` (on in ``--smoke``), once per session, at a random interaction, the session
 drops its websocket and reconnects asking for its old session (a Wi-Fi blip): the server (behind
@@ -60,10 +72,11 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -72,15 +85,32 @@ sys.path.insert(0, str(ROOT))
 
 import optim  # noqa: E402
 from bench.load import poll  # noqa: E402
-from bench.load.client import ProtocolError, RunResult, Session  # noqa: E402
+from bench.load.client import ProtocolError, RunResult, Session, live_header  # noqa: E402
+from views.common.scenario import default_focus  # noqa: E402
 
 DEFAULT_LINK = "surface=rosenbrock&opt=sgd,rmsprop,adam&steps=300"
 LINK_SURFACES = ("rosenbrock", "bowl", "saddle", "beale", "himmelblau")
 LINK_STEPS = (50, 100, 150, 200, 300, 500, 1000)
-ACTIONS = (("steps", 3), ("lr", 3), ("optimizer", 1.5), ("seed", 1), ("link", 1.5))  # (kind, weight)
+#: (kind, weight): a live-slider drag most often, then steps, the optimizer pills, links, a seed, the focus
+#: optimizer, "Got it" on the first screen's card (while it is shown) and, rarely, an lr slider in the sidebar
+#: (first opening its expander).
+ACTIONS = (
+    ("drag", 3),
+    ("steps", 2),
+    ("optimizer", 1.5),
+    ("link", 1.5),
+    ("seed", 1),
+    ("focus", 0.5),
+    ("dismiss", 0.5),
+    ("lr", 0.5),
+)
+CONTOUR = "pg.contour"  # the live chart that shows the focus optimizer's sliders (views/playground/charts.py)
+FOCUS = "pg.focus"  # the segmented control that picks the optimizer in focus
+DISMISS = "pg.start.dismiss"  # "Got it" on the first screen's card (views/playground/notes.py)
 DRAG = 3  # a slider move goes 1 to DRAG stops left or right of the current value (unless --jumps)
 LONG_RUN = 1000  # the figures are also split at this many steps (longer runs cost more)
 SEED_STRIDE = 1000  # seeds are k * SEED_STRIDE + session number: the owner is seed % SEED_STRIDE
+SETTLE = 0.1  # --cost: seconds after a run's end before the server's CPU clock is read again
 LABELS = {name: optim.get(name).label for name in optim.names()}
 
 
@@ -100,6 +130,7 @@ class Config:
     reconnect: bool = False  # drop and resume the connection once, at a random interaction
     resume_timeout: float | None = None  # after a reconnect, a run with no message by then is lost (None: timeout)
     jumps: bool = False  # slider moves to any stop (worst case: steps up to 10 000) instead of dragging
+    gc_file: Path | None = None  # where bench/load/gc_probe.py writes the server's GC time (--gc)
 
 
 @dataclass
@@ -116,6 +147,7 @@ class SessionStats:
     lost_after_reconnect: bool = False  # the first run after the reconnect never arrived (Streamlit race)
     upstreams: list[str] = field(default_factory=list)  # X-Upstream of the page, websocket, reconnect (nginx)
     bytes: int = 0
+    costs: list[tuple[str, float, int]] = field(default_factory=list)  # (action, server CPU s, bytes) (--cost)
 
 
 @dataclass
@@ -128,6 +160,8 @@ class Report:
     rss_end: int | None
     server_cpu: float | None  # CPU seconds used by the server process(es) during the run
     client_cpu: float  # CPU seconds used by this load generator
+    server_system: float | None = None  # CPU seconds of the server process(es) in the kernel (in server_cpu)
+    server_gc: float | None = None  # seconds the server spent in garbage collection (--gc)
 
     @property
     def latencies(self) -> list[float]:
@@ -184,6 +218,12 @@ class Report:
             "rss_peak_mb": _mb(self.rss_peak),
             "rss_end_mb": _mb(self.rss_end),
             "server_cpu_cores": self.server_cpu / self.wall if self.server_cpu is not None else None,
+            "server_cpu_ms_per_interaction": _per(self.server_cpu, len(lat)),
+            "server_cpu_ms_per_run": _per(self.server_cpu, len(lat) + len(opens) + len(resumes)),
+            "server_system_share": self.server_system / self.server_cpu
+            if self.server_cpu and self.server_system is not None
+            else None,
+            "server_gc_ms_per_interaction": _per(self.server_gc, len(lat)),
             "client_cpu_cores": self.client_cpu / self.wall,
             "mb_received": sum(s.bytes for s in self.sessions) / 1e6,
         }
@@ -199,6 +239,15 @@ def _quantile(xs: list[float], q: float) -> float | None:
         return None
     ordered = sorted(xs)
     return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))]
+
+
+def _sum(values: list[float | None]) -> float | None:
+    return sum(values) if values and None not in values else None
+
+
+def _per(cpu: float | None, count: int) -> float | None:
+    """Milliseconds of CPU per item."""
+    return None if cpu is None or not count else cpu / count * 1000
 
 
 def _mb(n: int | None) -> float | None:
@@ -237,7 +286,27 @@ def rss_bytes(pid: int) -> int | None:
     return None
 
 
+def system_seconds(pid: int) -> float | None:
+    """CPU seconds process ``pid`` spent in the kernel (stime: sockets, futexes, page faults), in 10 ms ticks."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[12]) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
+def gc_seconds(path: Path | None) -> float | None:
+    """Seconds of garbage collection so far, as bench/load/gc_probe.py last wrote them (None: no probe)."""
+    if path is None:
+        return None
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        return float(sum(json.loads(path.read_text())["seconds"]))
+    return None
+
+
 def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds used by process ``pid`` so far (all its threads, dead ones included): the process's CPU
+    clock (nanoseconds; Linux lets clock_gettime read another process's), else /proc/<pid>/stat (10 ms ticks)."""
+    with contextlib.suppress(OSError, OverflowError, AttributeError):
+        return time.clock_gettime((~pid << 3) | 2)  # CPUCLOCK_SCHED of the whole process (clock_getcpuclockid)
     with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
@@ -275,6 +344,8 @@ def _query_dict(query: str) -> dict[str, str]:
 
 
 def _same(expected: object, actual: str | None) -> bool:
+    if expected is None:  # a parameter the link leaves out (its default)
+        return actual is None
     if actual is None:
         return False
     if isinstance(expected, frozenset):
@@ -321,6 +392,7 @@ class Student:
         self.target = ""  # the optimizer whose lr the next "lr" (or "open") interaction moves
         self.phase = "page load"  # what the session is doing (for error messages)
         self.blip_at = self.rng.randrange(1, cfg.interactions) if cfg.interactions > 1 else 0  # reconnect here
+        self.cpu: Callable[[], float] | None = None  # the server's CPU clock, to cost each interaction (--cost)
 
     def next_seed(self) -> int:
         self.seeds_sent += 1
@@ -354,16 +426,41 @@ class Student:
     def shown_optimizers(self) -> list[str]:
         return [n for n in optim.names() if n in self.state.get("opt", "").split(",")]
 
+    def focused(self) -> str | None:
+        """The optimizer in focus as this student set it (the default one unless it picked another)."""
+        shown = [n for n in self.state.get("opt", "").split(",") if n]
+        return self.state.get("focus") if self.state.get("focus") in shown else default_focus(shown)
+
+    def live_knobs(self) -> list[dict]:
+        """The focus optimizer's live sliders above the contour that can be dragged (none: no focus shown)."""
+        if CONTOUR not in self.session.widgets:
+            return []
+        knobs = live_header(self.session.widget(CONTOUR)).get("knobs") or {}
+        return [k for k in knobs.get("items", []) if not k["disabled"] and len(k["stops"]) > 1]
+
     def choose(self) -> str:
         if self.seeds_sent == 0:
             return "seed"
         kinds, weights = zip(*ACTIONS, strict=True)
         kind = self.rng.choices(kinds, weights)[0]
+        if kind == "drag" and not self.live_knobs():
+            kind = "steps"
+        if kind == "focus" and (FOCUS not in self.session.widgets or len(self.shown_optimizers()) < 2):
+            kind = "seed"
+        if kind == "dismiss" and DISMISS not in self.session.widgets:
+            kind = "optimizer"
         if kind == "lr":
             self.target = self.rng.choice(self.shown_optimizers())
             if not self.session.widget(f"pg.open.{self.target}").proto.expanded:
                 return "open"  # its sliders are drawn only in its open expander: a student clicks it first
         return kind
+
+    def _other_stop(self, count: int, at: int) -> int:
+        """Where a drag of a slider with ``count`` stops, now at ``at``, ends: 1-3 stops either way (or
+        with --jumps, any other stop)."""
+        if self.cfg.jumps:
+            return self.rng.choice([i for i in range(count) if i != at])
+        return self.rng.choice([i for i in range(at - DRAG, at + DRAG + 1) if i != at and 0 <= i < count])
 
     def _other_option(self, key: str, current: str | None) -> str:
         """Another stop of a select_slider: a drag of 1-3 stops either way, or (--jumps) any stop."""
@@ -371,11 +468,26 @@ class Student:
         at = next((i for i, o in enumerate(options) if current is not None and _same(float(o), current)), None)
         if self.cfg.jumps or at is None:
             return self.rng.choice([o for i, o in enumerate(options) if i != at])
-        near = [i for i in range(at - DRAG, at + DRAG + 1) if i != at and 0 <= i < len(options)]
-        return options[self.rng.choice(near)]
+        return options[self._other_stop(len(options), at)]
 
     async def interact(self, kind: str) -> RunResult:
         s, rng = self.session, self.rng
+        if kind == "drag":
+            # A live slider: while it is dragged the browser switches between precomputed runs and sends
+            # nothing; the release sends one trigger, as live_charts.js does: setTriggerValue("release", ...).
+            knob = rng.choice(self.live_knobs())
+            index = self._other_stop(len(knob["stops"]), knob["index"])
+            value = knob["stops"][index]
+            self.expected[f"{self.focused()}.{knob['name']}"] = float(value)
+            release = {"name": knob["name"], "value": value, "index": index}
+            return await s.run(widgets=[s.set_trigger(CONTOUR, "release", release)])
+        if kind == "dismiss":
+            return await s.run(widgets=[s.set_button(DISMISS)])
+        if kind == "focus":
+            shown = self.shown_optimizers()
+            name = rng.choice([n for n in shown if n != self.focused()])
+            self.expected["focus"] = None if name == default_focus(shown) else name  # None: not in the link
+            return await s.run(widgets=[s.set_pills(FOCUS, [LABELS[name]])])
         if kind == "steps":
             option = self._other_option("pg.steps", self.state.get("steps"))
             self.expected["steps"] = float(option)
@@ -395,7 +507,7 @@ class Student:
             else:
                 changed = rng.choice([n for n in LABELS if n not in shown])
                 chosen = [n for n in optim.names() if n in [*shown, changed]]
-            self.expected = {k: v for k, v in self.expected.items() if not k.startswith(f"{changed}.")}
+            self.expected = {k: v for k, v in self.expected.items() if not k.startswith(f"{changed}.") and k != "focus"}
             self.expected["opt"] = frozenset(chosen)
             return await s.run(widgets=[s.set_pills("pg.optimizers", [LABELS[n] for n in chosen])])
         if kind == "seed":
@@ -449,7 +561,11 @@ class Student:
                     await self.blip()
                 kind = self.choose()
                 self.phase = f"interaction {i + 1} ({kind})"
+                before = self.cpu() if self.cpu is not None else None
                 result = await self.interact(kind)
+                if before is not None:
+                    await asyncio.sleep(SETTLE)  # whatever the server still does for this run
+                    self.stats.costs.append((kind, self.cpu() - before, result.bytes))
                 self.stats.bytes += result.bytes
                 self.check(result, f"interaction {i + 1} ({kind})")
                 self.stats.latencies.append((kind, result.latency, int(float(self.state.get("steps", "0")))))
@@ -527,7 +643,9 @@ async def load_test(cfg: Config) -> Report:
     """Run ``cfg.sessions`` students concurrently against ``cfg.url`` and collect their figures."""
     sampler = RssSampler(cfg.server_pids)
     rss_start = sampler.sample()
+    gc_start = gc_seconds(cfg.gc_file)
     cpu_start = [cpu_seconds(p) for p in cfg.server_pids]
+    system_start = _sum([system_seconds(p) for p in cfg.server_pids])
     own_start = resource.getrusage(resource.RUSAGE_SELF)
     sampling = asyncio.create_task(sampler.run())
     started = time.perf_counter()
@@ -541,22 +659,70 @@ async def load_test(cfg: Config) -> Report:
     with contextlib.suppress(asyncio.CancelledError):
         await sampling
     rss_end = sampler.sample()
+    if cfg.gc_file is not None:
+        await asyncio.sleep(1.2)  # the probe rewrites its file every second
+    gc_end = gc_seconds(cfg.gc_file)
     cpu_end = [cpu_seconds(p) for p in cfg.server_pids]
     own_end = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu = None
+    system = _sum([system_seconds(p) for p in cfg.server_pids])
+    if system is not None and system_start is not None:
+        system -= system_start
     if cfg.server_pids and None not in cpu_start and None not in cpu_end:
         server_cpu = sum(cpu_end) - sum(cpu_start)
     client_cpu = (own_end.ru_utime + own_end.ru_stime) - (own_start.ru_utime + own_start.ru_stime)
     return Report(
-        config={k: v for k, v in asdict(cfg).items() if k != "server_pids"},
+        config={k: v for k, v in asdict(cfg).items() if k not in {"server_pids", "gc_file"}},
         sessions=[st.stats for st in students],
         wall=wall,
         rss_start=rss_start,
         rss_peak=sampler.peak,
         rss_end=rss_end,
         server_cpu=server_cpu,
+        server_system=system if server_cpu is not None else None,
+        server_gc=None if gc_start is None or gc_end is None else gc_end - gc_start,
         client_cpu=client_cpu,
     )
+
+
+async def cost_test(cfg: Config, interactions: int, cpu: Callable[[], float]) -> SessionStats:
+    """One student alone, ``interactions`` interactions one after another: the server's CPU for each one
+    (its CPU clock before the interaction and SETTLE seconds after the run ended; nothing else runs)."""
+    alone = Config(**{**asdict(cfg), "interactions": interactions, "think": (0.05, 0.1), "reconnect": False})
+    student = Student(SEED_STRIDE - 1, alone)  # a session number no load-test session has
+    student.cpu = cpu
+    return await student.run()
+
+
+def cost_summary(stats: SessionStats) -> dict:
+    ms = [c * 1000 for _, c, _ in stats.costs]
+    by_kind: dict[str, list[float]] = {}
+    for kind, c, _ in stats.costs:
+        by_kind.setdefault(kind, []).append(c * 1000)
+    return {
+        "interactions": len(ms),
+        "median_ms": _median(ms),
+        "p95_ms": _quantile(ms, 0.95),
+        "mean_ms": statistics.fmean(ms) if ms else None,
+        "by_kind_median_ms": {k: _median(v) for k, v in sorted(by_kind.items())},
+        "mb_per_interaction": sum(b for *_, b in stats.costs) / len(ms) / 1e6 if ms else None,
+        "errors": len(stats.errors) + len(stats.violations),
+    }
+
+
+def print_cost(stats: SessionStats) -> None:
+    s = cost_summary(stats)
+
+    def f(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.1f} ms"
+
+    print(
+        f"CPU per interaction, one student alone ({s['interactions']} interactions): median {f(s['median_ms'])}, "
+        f"p95 {f(s['p95_ms'])}, mean {f(s['mean_ms'])}; {s['mb_per_interaction'] or 0:.2f} MB sent per interaction"
+    )
+    print("  median by kind  " + ", ".join(f"{k} {f(v)}" for k, v in s["by_kind_median_ms"].items()))
+    for line in (stats.errors + stats.violations)[:5]:
+        print(f"    ! {line}")
 
 
 def print_report(report: Report, label: str = "") -> None:
@@ -610,6 +776,17 @@ def print_report(report: Report, label: str = "") -> None:
         f"load generator {f(s['client_cpu_cores'], ' cores', '.2f')} (averages over the run); "
         f"{s['mb_received']:.0f} MB received"
     )
+    print(
+        f"  server CPU      {f(s['server_cpu_ms_per_interaction'], ' ms', '.1f')} per interaction "
+        f"(server CPU-seconds / interactions; {f(s['server_cpu_ms_per_run'], ' ms', '.1f')} per run, "
+        "counting page opens and reconnects as runs"
+        + (f"; {s['server_system_share']:.0%} of it in the kernel" if s["server_system_share"] is not None else "")
+        + (
+            f"; {s['server_gc_ms_per_interaction']:.1f} ms of it garbage collection)"
+            if s["server_gc_ms_per_interaction"] is not None
+            else ")"
+        )
+    )
     for line in (report.errors + report.violations)[:10]:
         print(f"    ! {line}")
 
@@ -625,19 +802,29 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    extra: list[str] | None = None, timeout: float = 60.0, app: str = "app.py"
+    extra: list[str] | None = None,
+    timeout: float = 60.0,
+    app: str = "app.py",
+    cpus: set[int] | None = None,
+    gc_file: Path | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` (or ``app``) on a free loopback port; yields (url, pid) once healthy."""
+    """``streamlit run app.py`` (or ``app``) on a free loopback port; yields (url, pid) once healthy. ``cpus``:
+    pin the server to these cores (as ``taskset``); ``gc_file``: run it under bench/load/gc_probe.py, which
+    writes its garbage-collection time there."""
     port = _free_port()
+    launcher = [sys.executable, "-m", "streamlit", "run"]
+    if gc_file is not None:
+        launcher = [sys.executable, str(ROOT / "bench" / "load" / "gc_probe.py"), str(gc_file)]
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", app,
+            *launcher, app,
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or []),
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -674,6 +861,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--server-args", default="", help="extra options for --start-server, e.g. '--runner.postScriptGC false'"
     )
+    p.add_argument("--server-cpus", help="with --start-server: pin the server to these cores, e.g. 0 (as taskset -c 0)")
+    p.add_argument(
+        "--gc", action="store_true", help="with --start-server: also report the server's garbage-collection time"
+    )
     p.add_argument("--warmup", type=int, default=0, help="first run W sessions x 2 interactions, not reported")
     p.add_argument(
         "--smoke", action="store_true", help="4 sessions x 3 interactions, short think times, reconnect, round trip"
@@ -694,6 +885,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--server-port", type=int, action="append", default=[], help="watch the process on this port")
     p.add_argument("--p95-target", type=float, help="exit 1 when the interaction p95 is above this (seconds)")
     p.add_argument("--json", type=Path, help="write the figures to this file")
+    p.add_argument(
+        "--cost", type=int, default=0, help="first, N interactions of one student alone: server CPU per interaction"
+    )
     p.add_argument("--poll", action="store_true", help="then run a class poll: a host, --sessions students voting")
     p.add_argument("--poll-only", action="store_true", help="only the class poll (no slider test)")
     p.add_argument("--poll-wait", type=float, default=10.0, help="seconds the class waits, polling, before the reveal")
@@ -706,7 +900,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def config_from(args: argparse.Namespace, url: str, pids: tuple[int, ...], wave: int = 0) -> Config:
+def config_from(
+    args: argparse.Namespace, url: str, pids: tuple[int, ...], wave: int = 0, gc_file: Path | None = None
+) -> Config:
     low, high = (float(x) for x in args.think.split(","))
     return Config(
         url=url,
@@ -723,6 +919,7 @@ def config_from(args: argparse.Namespace, url: str, pids: tuple[int, ...], wave:
         resume_timeout=args.resume_timeout,
         server_pids=pids,
         first_session=1 + wave * args.sessions,
+        gc_file=gc_file,
     )
 
 
@@ -749,9 +946,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.sessions >= SEED_STRIDE:
         raise SystemExit(f"at most {SEED_STRIDE - 1} sessions (seeds identify their session)")
+    gc_file = None
     with contextlib.ExitStack() as stack:
         if args.start_server:
-            url, pid = stack.enter_context(streamlit_server(shlex.split(args.server_args)))
+            cpus = {int(c) for c in args.server_cpus.split(",")} if args.server_cpus else None
+            if args.gc:
+                gc_file = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "gc.json"
+            url, pid = stack.enter_context(streamlit_server(shlex.split(args.server_args), cpus=cpus, gc_file=gc_file))
             pids = (pid,)
         else:
             url = args.url
@@ -763,9 +964,15 @@ def main(argv: list[str] | None = None) -> int:
                 args.warmup, 2, (0.0, 0.5), False, False,
             )  # fmt: skip
             asyncio.run(load_test(warm))
+        cost = None
+        if args.cost and not args.poll_only:
+            if _cpu(pids) is None:
+                raise SystemExit("--cost needs the server's process (--start-server, --server-pid or --server-port)")
+            cost = asyncio.run(cost_test(config_from(args, url, pids), args.cost, lambda: _cpu(pids)))
+            print_cost(cost)
         reports = []
-        for wave in range(0 if args.poll_only else args.waves):
-            report = asyncio.run(load_test(config_from(args, url, pids, wave)))
+        for wave in range(0 if args.poll_only or not args.sessions else args.waves):
+            report = asyncio.run(load_test(config_from(args, url, pids, wave, gc_file)))
             print_report(report, f"[wave {wave + 1}/{args.waves}] " if args.waves > 1 else "")
             reports.append(report)
         polled = asyncio.run(poll.poll_test(url, poll_config(args), lambda: _cpu(pids))) if args.poll else None
@@ -777,8 +984,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         figures = [r.summary() | {"config": r.config} for r in reports]
         figures += [{"poll": polled.summary()}] if polled is not None else []
+        figures += [{"cost": cost_summary(cost)}] if cost is not None else []
         args.json.write_text(json.dumps(figures, indent=2))
-    failed = any(r.errors or r.violations for r in reports)
+    failed = any(r.errors or r.violations for r in reports) or bool(cost and (cost.errors or cost.violations))
     failed |= polled is not None and (bool(polled.errors) or not polled.agreed)
     if args.p95_target is not None:
         failed |= any((r.summary()["p95_s"] or 0) > args.p95_target for r in reports)

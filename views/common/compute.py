@@ -3,26 +3,30 @@
 Runs are cached per optimizer (one RunSpec each), so moving one optimizer's slider recomputes only that
 optimizer. Caches are bounded; their keys are plain hashable values (never Surface objects).
 
-The per-optimizer caches that every rerun hits several times (``run_path`` here, ``eps_terms`` in
+The caches that every rerun hits (``run_path``, the surface grid and contour background here, ``eps_terms`` in
 views/playground/compute.py) use ``functools.lru_cache`` rather than ``st.cache_data``: st.cache_data hashes
 each argument through ``inspect.signature`` and unpickles a copy of the value on every hit, about 1.2 ms a
 call, a third of a warm rerun. These are pure functions of small hashable arguments, and their results
-are made read-only, so one bounded, thread-safe, process-wide LRU serves every session safely.
+are made read-only (arrays) or never edited (figure traces: the builders copy what they change), so one bounded,
+thread-safe, process-wide LRU serves every session safely. The live knobs' runs (``live_runs``) have a bounded
+cache of their own, filled several knobs at a time.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-import streamlit as st
 
 import optim
 from views.common import knobs
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from views.common.scenario import Scenario
 from viz.contour import background_layers
+from viz.figure import pack_arrays
 from viz.paths import PathData
 from viz.style import Theme
 
@@ -38,16 +42,21 @@ __all__ = [
 ]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@functools.lru_cache(maxsize=32)  # hit on every rerun: not st.cache_data, which unpickles a copy each time
 def surface_grid(key: SurfaceKey, resolution: int = 121):
-    """xs, ys and f on a grid over the plotting domain."""
-    return surface_of(key).grid(resolution)
+    """xs, ys and f on a grid over the plotting domain (read-only: shared by every session)."""
+    return read_only(*surface_of(key).grid(resolution))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def contour_background(key: SurfaceKey, theme: Theme) -> list[dict]:
-    """The contour's surface-only traces (filled levels, click layer), ready to send."""
-    return background_layers(surface_of(key), surface_grid(key), theme)
+    """The contour's surface-only traces (filled levels, click layer), ready to send: their arrays already packed
+    as Plotly typed arrays (``viz.figure.pack_arrays``), so a rerun does not encode the 121 x 121 levels again."""
+    return list(_contour_background(key, theme))
+
+
+@functools.lru_cache(maxsize=32)
+def _contour_background(key: SurfaceKey, theme: Theme) -> tuple[dict, ...]:
+    return tuple(pack_arrays(background_layers(surface_of(key), surface_grid(key), theme)))
 
 
 def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -80,13 +89,72 @@ def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:
     return paths, notes
 
 
-@functools.lru_cache(maxsize=48)
-def _knob_series(spec: RunSpec, knob: str, stops: tuple[float, ...], min_value: float | None, charts: tuple) -> dict:
-    series = knobs.knob_series(knobs.stop_paths(spec, knob, stops), min_value, charts)
-    for chart in series.values():
-        for arrays in chart["series"].values():
-            read_only(*arrays.values())
-    return series
+class _Bounded:
+    """A thread-safe LRU dict holding at most ``size`` entries (a process-wide cache, like lru_cache, that the
+    caller fills itself: ``live_runs`` computes several missing entries in one batched run)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: One knob's series for all its stops: ~0.1-0.4 MB each (lr has ~60 stops). A class of 100 students keeps about
+#: three per student warm between two of its interactions (the knob it just released, and those of the view).
+_KNOB_SERIES = _Bounded(384)
+
+
+def _knob_series(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | None, charts: tuple) -> dict:
+    """Each knob's series (``knobs.knob_series``), from the cache or computed, the missing ones together in as few
+    batched runs as possible. Each is cached without its own knob's value (moving a knob reuses its runs);
+    a knob that cannot run (e.g. its stops include values the convention rejects) is left out."""
+    keys = {k.name: (_without(spec, k.name), k.name, k.stops, min_value, charts) for k in live}
+    found = {name: _KNOB_SERIES.get(key) for name, key in keys.items()}
+    missing = [k for k in live if found[k.name] is None]
+    if missing:
+        try:
+            runs = knobs.stop_runs(spec, [(k.name, k.stops) for k in missing])
+        except ValueError:  # one knob's stops cannot run: try each knob on its own
+            runs = [_or_none(knobs.stop_paths, spec, k.name, k.stops) for k in missing]
+        for knob, paths in zip(missing, runs, strict=True):
+            if paths is None:
+                continue
+            series = knobs.knob_series(paths, min_value, charts)
+            for chart in series.values():
+                for arrays in chart["series"].values():
+                    read_only(*arrays.values())
+            _KNOB_SERIES.put(keys[knob.name], series)
+            found[knob.name] = series
+    return {name: series for name, series in found.items() if series is not None}
+
+
+def _without(spec: RunSpec, name: str) -> RunSpec:
+    return spec.with_changes(hp=tuple((k, v) for k, v in spec.hp if k != name))
+
+
+def _or_none(function, *args):
+    try:
+        return function(*args)
+    except ValueError:
+        return None
 
 
 def live_runs(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | None, charts: tuple[str, ...]) -> dict:
@@ -94,14 +162,8 @@ def live_runs(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | None
     Each knob's runs are cached without its own value, so moving it reuses them; a knob that cannot run (e.g.
     its stops include values the convention rejects) is left out."""
     out: dict[str, dict] = {chart: {} for chart in charts}
-    for knob in live:
-        if knob.disabled:
-            continue
-        others = spec.with_changes(hp=tuple((k, v) for k, v in spec.hp if k != knob.name))
-        try:
-            series = _knob_series(others, knob.name, knob.stops, min_value, charts)
-        except ValueError:
-            continue
+    series = _knob_series(spec, [k for k in live if not k.disabled], min_value, tuple(charts))
+    for name, by_chart in series.items():
         for chart in charts:
-            out[chart][knob.name] = series[chart]
+            out[chart][name] = by_chart[chart]
     return out

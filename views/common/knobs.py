@@ -17,9 +17,9 @@ import numpy as np
 import optim
 from views.common.run_spec import RunSpec
 from views.common.stops import format_number, options_for
-from viz.contour import mark_point, path_points
-from viz.curves import end_point, loss_points, per_axis_points, step_sizes
-from viz.paths import PathData
+from viz.contour import mark_point
+from viz.curves import end_point, loss_gap
+from viz.paths import PathData, sample_steps
 
 #: The hyperparameters that get a live slider, in this order, when the optimizer has them.
 LIVE = ("lr", "rho", "momentum", "beta1", "beta2", "eps")
@@ -76,7 +76,40 @@ _SYMBOLS = {"lr": "η", "rho": "", "eps": "ε", "momentum": "μ", "beta1": "β�
 
 def stop_paths(spec: RunSpec, knob: str, stops: Sequence[float]) -> list[PathData]:
     """The run at every stop of ``knob`` (one batched run; the other settings are ``spec``'s)."""
-    hp = spec.hyperparams() | {knob: np.asarray(stops, dtype=float)}
+    return stop_runs(spec, [(knob, stops)])[0]
+
+
+#: Hyperparameters raised to the power t (Adam's and Nadam's bias corrections): ``optim._ops.power`` takes libm's
+#: pow for a float and NumPy's for an array, which can differ in the last bit. A knob of these runs alone, and
+#: the other knobs' rows keep them as floats, so every row is exactly the run of its knob alone.
+ALONE = frozenset({"beta1", "beta2"})
+
+
+def run_groups(names: Sequence[str]) -> list[list[str]]:
+    """The knobs that can share one batched run: all but those in ``ALONE`` together, each of those alone."""
+    shared = [n for n in names if n not in ALONE]
+    return ([shared] if shared else []) + [[n] for n in names if n in ALONE]
+
+
+def stop_runs(spec: RunSpec, requests: Sequence[tuple[str, Sequence[float]]]) -> list[list[PathData]]:
+    """The runs at every stop of several knobs, in as few batched runs as ``run_groups`` allows (a batched
+    run's cost is mostly per step, not per row): the rows of knob k hold k at each of its stops and every
+    other hyperparameter at ``spec``'s value. Each row is exactly the run ``stop_paths`` gives for its knob."""
+    stops = dict(requests)
+    out: dict[str, list[PathData]] = {}
+    for group in run_groups(list(stops)):
+        out |= zip(group, _one_run(spec, [(name, stops[name]) for name in group]), strict=True)
+    return [out[name] for name, _ in requests]
+
+
+def _one_run(spec: RunSpec, requests: Sequence[tuple[str, Sequence[float]]]) -> list[list[PathData]]:
+    base = spec.hyperparams()
+    bounds = np.cumsum([0, *(len(stops) for _, stops in requests)])
+    hp = dict(base)
+    for i, (name, stops) in enumerate(requests):
+        column = np.full(bounds[-1], float(base.get(name, 0.0)))
+        column[bounds[i] : bounds[i + 1]] = stops
+        hp[name] = column
     traj = optim.run(
         spec.optimizer,
         spec.surface(),
@@ -89,8 +122,8 @@ def stop_paths(spec: RunSpec, knob: str, stops: Sequence[float]) -> list[PathDat
         **hp,
     )
     label = optim.get(spec.optimizer).label
-    diverged = np.broadcast_to(np.asarray(traj.diverged_at if traj.diverged_at is not None else -1), (len(stops),))
-    return [
+    diverged = np.broadcast_to(np.asarray(traj.diverged_at if traj.diverged_at is not None else -1), (bounds[-1],))
+    paths = [
         PathData(
             spec.optimizer,
             label,
@@ -99,8 +132,9 @@ def stop_paths(spec: RunSpec, knob: str, stops: Sequence[float]) -> list[PathDat
             traj.effective_lr[:, b],
             None if diverged[b] < 0 else int(diverged[b]),
         )
-        for b in range(len(stops))
+        for b in range(bounds[-1])
     ]
+    return [paths[bounds[i] : bounds[i + 1]] for i in range(len(requests))]
 
 
 @dataclass
@@ -135,40 +169,69 @@ def _step_dtype(steps: list[np.ndarray]) -> type:
     return np.uint16 if top < 2**16 else np.uint32
 
 
+def _by_stop(values: np.ndarray, lasts: np.ndarray, count_of, limit: int, axis: int | None = None):
+    """For every stop b (column b of ``values``, shape (steps, B[, 2])): the sampled step indices
+    ``sample_steps(count_of(lasts[b]), limit)`` and ``values`` at them, as the per-path functions of viz/ pick
+    them. Stops that end at the same step share one fancy-indexing (most stops: all of them)."""
+    idx_of: list[np.ndarray] = [np.zeros(0, int)] * len(lasts)
+    col_of: list[np.ndarray] = [np.zeros(0)] * len(lasts)
+    for last in np.unique(lasts):
+        count = count_of(int(last))
+        if count <= 0:
+            continue
+        rows = np.flatnonzero(lasts == last)
+        idx = sample_steps(count, limit)
+        block = values[np.ix_(idx, rows)] if axis is None else values[np.ix_(idx, rows, [axis])][..., 0]
+        for j, b in enumerate(rows):
+            idx_of[b], col_of[b] = idx, block[:, j]
+    return idx_of, col_of
+
+
 def knob_series(paths: Sequence[PathData], min_value: float | None, charts: Sequence[str] = CHARTS) -> dict:
     """Per chart, the focus optimizer's traces at every stop: ``{chart: {"series": {uid: arrays},
-    "marks": {uid: {"x", "y", "text"}}}}`` (x, y float32; steps as unsigned integers)."""
+    "marks": {uid: {"x", "y", "text"}}}}`` (x, y float32; steps as unsigned integers).
+
+    The points are those the figure builders draw for each path (``path_points``, ``loss_points``,
+    ``per_axis_points``, ``mark_point``, ``end_point``), picked for all stops at once."""
     name = paths[0].name
+    lasts = np.array([p.last for p in paths])
+    xy = np.stack([p.xy for p in paths], axis=1)  # (steps + 1, B, 2)
     out: dict[str, dict] = {}
     if "map" in charts:
-        line = _Series([], [], [])
+        idx, xs = _by_stop(xy, lasts, lambda last: last + 1, PATH_POINTS, axis=0)
+        _, ys = _by_stop(xy, lasts, lambda last: last + 1, PATH_POINTS, axis=1)
         marks: dict[str, list] = {"x": [], "y": [], "text": []}
         for path in paths:
-            x, y, steps = path_points(path, PATH_POINTS)
-            line.add(x, y, steps)
             point = mark_point(path)
             for key, value in zip(("x", "y", "text"), point or (None, None, None), strict=True):
                 marks[key].append(value)
+        line = _Series(xs, ys, idx)
         out["map"] = {"series": {f"path.{name}": line.arrays("float32")}, "marks": {f"mark.{name}": marks}}
     if "loss" in charts:
-        line = _Series([], [], None)
+        loss = np.stack([p.loss for p in paths], axis=1)
+        if min_value is not None:
+            loss = loss_gap(loss, min_value)
+        idx, ys = _by_stop(loss, lasts, lambda last: last + 1, CURVE_POINTS)
         ends: dict[str, list] = {"x": [], "y": []}
         for path in paths:
-            line.add(*loss_points(path, min_value, CURVE_POINTS))
             point = end_point(path, min_value)
             ends["x"].append(None if point is None else point[0])
             ends["y"].append(None if point is None else point[1])
-        steps_dtype = _step_dtype(line.xs)
-        out["loss"] = {"series": {f"loss.{name}": line.arrays(steps_dtype)}, "marks": {f"end.{name}": ends}}
-    for chart, prefix, values_of in (("lr", "lr", lambda p: p.effective_lr), ("step", "step", step_sizes)):
+        line = _Series(idx, ys, None)
+        out["loss"] = {"series": {f"loss.{name}": line.arrays(_step_dtype(idx))}, "marks": {f"end.{name}": ends}}
+    for chart, prefix in (("lr", "lr"), ("step", "step")):
         if chart not in charts:
             continue
+        per_step = np.stack([p.effective_lr for p in paths], axis=1) if chart == "lr" else step_sizes_of(xy)
+        per_step = np.where(per_step > 0, per_step, np.nan)  # a log axis shows no value <= 0: a gap
         series = {}
         for axis, suffix in ((0, "x"), (1, "y")):
-            line = _Series([], [], None)
-            for path in paths:
-                points = per_axis_points(path, values_of(path), axis, CURVE_POINTS)
-                line.add(*(points or (np.zeros(0, int), np.zeros(0))))
-            series[f"{prefix}.{name}.{suffix}"] = line.arrays(_step_dtype(line.xs))
+            idx, ys = _by_stop(per_step, lasts, lambda last: max(last, 0), CURVE_POINTS, axis=axis)
+            series[f"{prefix}.{name}.{suffix}"] = _Series(idx, ys, None).arrays(_step_dtype(idx))
         out[chart] = {"series": series, "marks": {}}
     return out
+
+
+def step_sizes_of(xy: np.ndarray) -> np.ndarray:
+    """``step_sizes`` of every stop at once: |θ_k+1 − θ_k| per axis, for xy of shape (steps + 1, B, 2)."""
+    return np.abs(np.diff(xy, axis=0))

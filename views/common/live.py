@@ -52,20 +52,24 @@ class Playback:
 
 
 class _Blob:
-    """Arrays appended one after another, each 8-byte aligned; the header refers to them by offset."""
+    """Arrays appended one after another, each 8-byte aligned; the header refers to them by offset. An array
+    equal to one already added (e.g. the steps of a chart's x and y lines) is referred to, not added again."""
 
     def __init__(self) -> None:
         self.parts: list[bytes] = []
         self.size = 0
+        self._seen: dict[tuple[str, bytes], int] = {}
 
     def add(self, array: np.ndarray) -> dict[str, Any]:
         array = np.ascontiguousarray(array)
-        ref = {"dtype": _DTYPES[array.dtype], "offset": self.size, "length": int(array.size)}
-        data = array.tobytes()
-        pad = -len(data) % 8
-        self.parts.append(data + b"\0" * pad)
-        self.size += len(data) + pad
-        return ref
+        dtype, data = _DTYPES[array.dtype], array.tobytes()
+        offset = self._seen.get((dtype, data))
+        if offset is None:
+            offset = self._seen[dtype, data] = self.size
+            pad = -len(data) % 8
+            self.parts.append(data + b"\0" * pad)
+            self.size += len(data) + pad
+        return {"dtype": dtype, "offset": offset, "length": int(array.size)}
 
 
 def _live_part(live: Mapping[str, dict], blob: _Blob) -> dict[str, Any]:

@@ -46,7 +46,8 @@ class RunSpec:
     @classmethod
     def of(cls, view: Any, optimizer: str, hp: dict[str, Any]) -> RunSpec:
         """``optimizer`` with ``hp`` under ``view``'s surface, convention, start, steps, noise, seed and schedule
-        (a Scenario or a SweepJob)."""
+        (a Scenario or a SweepJob). Without noise the seed changes nothing, so it is left at 0: one cached run
+        serves every seed (a class whose students each type a seed shares its runs)."""
         return cls(
             view.surface_key,
             optimizer,
@@ -55,7 +56,7 @@ class RunSpec:
             view.start,
             view.steps,
             view.noise,
-            view.seed,
+            view.seed if view.noise else 0,
             view.schedule,
         )
 
