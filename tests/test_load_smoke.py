@@ -62,10 +62,10 @@ def test_a_released_live_slider_sets_its_value_as_in_the_browser(server):
     async def release() -> tuple[float, str | None, str]:
         async with Session(url, load.DEFAULT_LINK) as session:
             await session.run()
-            knobs = live_header(session.widget(load.CONTOUR))["knobs"]
+            knobs = live_header(session.widget(load.KNOBS))["knobs"]
             lr = next(k for k in knobs["items"] if k["name"] == "lr")
             index = lr["index"] + 2
-            trigger = session.set_trigger(load.CONTOUR, "release", {"name": "lr", "value": lr["stops"][index],
+            trigger = session.set_trigger(load.KNOBS, "release", {"name": "lr", "value": lr["stops"][index],
                                                                     "index": index})  # fmt: skip
             result = await session.run(widgets=[trigger])
             return lr["stops"][index], load.share_query(result), trigger.id

@@ -104,7 +104,7 @@ ACTIONS = (
     ("dismiss", 0.5),
     ("lr", 0.5),
 )
-CONTOUR = "pg.contour"  # the live chart that shows the focus optimizer's sliders (views/playground/charts.py)
+KNOBS = "pg.knobs"  # the live sliders of the optimizer in focus, beside the contour (views/playground/charts.py)
 FOCUS = "pg.focus"  # the segmented control that picks the optimizer in focus
 DISMISS = "pg.start.dismiss"  # "Got it" on the first screen's card (views/playground/notes.py)
 DRAG = 3  # a slider move goes 1 to DRAG stops left or right of the current value (unless --jumps)
@@ -432,10 +432,10 @@ class Student:
         return self.state.get("focus") if self.state.get("focus") in shown else default_focus(shown)
 
     def live_knobs(self) -> list[dict]:
-        """The focus optimizer's live sliders above the contour that can be dragged (none: no focus shown)."""
-        if CONTOUR not in self.session.widgets:
+        """The focus optimizer's live sliders that can be dragged (none: no focus shown)."""
+        if KNOBS not in self.session.widgets:
             return []
-        knobs = live_header(self.session.widget(CONTOUR)).get("knobs") or {}
+        knobs = live_header(self.session.widget(KNOBS)).get("knobs") or {}
         return [k for k in knobs.get("items", []) if not k["disabled"] and len(k["stops"]) > 1]
 
     def choose(self) -> str:
@@ -480,7 +480,7 @@ class Student:
             value = knob["stops"][index]
             self.expected[f"{self.focused()}.{knob['name']}"] = float(value)
             release = {"name": knob["name"], "value": value, "index": index}
-            return await s.run(widgets=[s.set_trigger(CONTOUR, "release", release)])
+            return await s.run(widgets=[s.set_trigger(KNOBS, "release", release)])
         if kind == "dismiss":
             return await s.run(widgets=[s.set_button(DISMISS)])
         if kind == "focus":
