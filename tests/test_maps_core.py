@@ -122,6 +122,20 @@ def test_figures_validate():
     assert grid_shape(6) == (2, 3) and grid_shape(4) == (1, 4) and grid_shape(4, aspect=2.0) == (2, 2)
 
 
+def test_every_hoverable_point_of_a_basin_map_picks_a_start():
+    """A click reports only the point under the cursor: every trace a click can land on (the invisible click
+    layer and the numbered minima on top of it) names its panel, or the click would be lost."""
+    grid = basins.StartGrid.over(HIMMELBLAU, 30)
+    attractors, labels = _classify(HIMMELBLAU, grid, sgd={"lr": 0.01}, adam={"lr": 0.2})
+    panels = [Panel(n, n, labels[n]) for n in labels]
+    spec = basin_figure(HIMMELBLAU, grid.xs, grid.ys, panels, attractors).spec
+    hoverable = [t for t in spec["data"] if t.get("hoverinfo") != "skip" and t["x"] != [None]]
+    minima = [t for t in hoverable if t["name"] == "minimum (numbered)"]
+    assert len(minima) == len(panels)
+    assert [t["meta"] for t in minima] == [p.name for p in panels]
+    assert all(t.get("meta") in labels for t in hoverable)
+
+
 # ----------------------------------------------------------------------------- settings
 
 

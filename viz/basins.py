@@ -138,7 +138,10 @@ def _click_layers(panel: Panel, xs, ys, attractors, axes: tuple[str, str]) -> li
     return traces
 
 
-def _markers(attractors: Sequence[Attractor], theme: Theme, axes: tuple[str, str], first: bool) -> dict | None:
+def _markers(
+    attractors: Sequence[Attractor], theme: Theme, axes: tuple[str, str], first: bool, panel: str
+) -> dict | None:
+    """The numbered minima; they sit on top of the click layer, so a click on one picks its point as the start."""
     shown = [a for a in attractors if math.isfinite(a.point[0])]
     if not shown:
         return None
@@ -157,8 +160,9 @@ def _markers(attractors: Sequence[Attractor], theme: Theme, axes: tuple[str, str
             "line": {"width": 1.5, "color": theme.text},
         },
         "customdata": [a.label for a in shown],
-        "hovertemplate": "%{customdata}<extra></extra>",
+        "hovertemplate": "%{customdata}<br><i>click to start here</i><extra></extra>",
         "name": "minimum (numbered)",
+        "meta": panel,
         "showlegend": first,
         "legendrank": 1,
         "xaxis": axes[0],
@@ -215,7 +219,7 @@ def basin_figure(
         data.append(_heatmap(panel, xs, ys, codes, theme, axes))
         data.append(_contour_lines(surface, theme, axes))
         data += _click_layers(panel, xs, ys, attractors, axes)
-        marks = _markers(attractors, theme, axes, first=i == 0)
+        marks = _markers(attractors, theme, axes, first=i == 0, panel=panel.name)
         if marks:
             data.append(marks)
         layout_axes |= grid.axes(i, surface.domain)
