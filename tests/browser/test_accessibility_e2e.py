@@ -14,10 +14,12 @@ AXE = Axe()
 
 
 def serious(page: Page) -> list[str]:
-    """The serious and critical violations axe-core reports on the page as it is now."""
+    """The serious and critical violations axe-core reports on the page once it has settled."""
+    page.wait_settled()
     found = AXE.run(page.page).response["violations"]
     return [
-        f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})"
+        f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:200]}: "
+        f"{v['nodes'][0].get('failureSummary', '')[:300]})"
         for v in found
         if v["impact"] in ("serious", "critical")
     ]

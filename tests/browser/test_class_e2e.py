@@ -4,11 +4,13 @@ move to a student. Its own server, on a SQLite file of its own."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHART_PLOTS_JS, Page, start_server
 from views.playground import class_db
@@ -49,14 +51,20 @@ def start_class(browser, url: str, ask: str | None) -> tuple[Page, str]:
     host = Page(browser, url).open("/?opt=sgd,rmsprop,adam", charts=3)
     page = host.page
     page.get_by_text("Share this view").click()
-    page.get_by_text("Build a teacher link").click()
+    switch = page.locator('input[aria-label="Build a teacher link"]')
+    for _ in range(3):  # a click that lands while the expander is still opening can be lost: click until it is on
+        page.get_by_text("Build a teacher link").click()
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function("e => e.checked", arg=switch.element_handle(), timeout=3000)
+            break
     box = page.locator('input[aria-label="Predict first"]')
     box.wait_for()
     if ask:
+        # Centred, its list opens in view: scrolling the sidebar to reach an option would close the list.
+        box.evaluate("e => e.scrollIntoView({block: 'center'})")
         box.click()
         page.keyboard.type(ask)  # the selectbox filters its options as one types
-        page.get_by_role("option", name=ask).wait_for()
-        page.keyboard.press("Enter")
+        page.get_by_role("option", name=ask).click()
         host.wait_idle(3, after_input=True)
         page.get_by_role("button", name="Start a class poll on this question").wait_for()
     page.get_by_role("button", name=re.compile("Start a class")).click()
