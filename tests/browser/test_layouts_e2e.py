@@ -50,6 +50,7 @@ def test_nothing_is_cut_short(browser, app_url, path, width):
     page = Page(browser, app_url)
     page.page.set_viewport_size({"width": width, "height": 900})
     page.open(path, charts=2)
+    page.wait_settled()
     assert page.page.evaluate(CLIPPED_JS) == []
     page.close()
 
