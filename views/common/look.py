@@ -36,7 +36,9 @@ _BASE_CSS = """
   .katex-display { overflow: visible !important; }
   .stCode .token.keyword { color: inherit; font-weight: 700; }
   [data-testid="stPageLink"] a span:has(p), [data-testid="stPageLink"] a div:has(> p),
-  [data-testid="stPageLink"] a p { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+  [data-testid="stPageLink"] a p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
   @media (hover: none) { .js-plotly-plot .modebar-container { display: none !important; } }
 </style>
 """
