@@ -138,14 +138,17 @@ def playground(browser, url: str, moves: int) -> tuple[list[float], list[float]]
 WATCH_RELEASE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     window.__releaseTime = null;
+    let ran = false;  // set by the observer: a run can start and end between two animation frames
+    new MutationObserver(() => {
+        ran = ran || app.getAttribute('data-test-script-state') === 'running';
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
     document.addEventListener('pointerup', event => {
         if (!event.target.classList || !event.target.classList.contains('rmsp-knob-input')) return;
         const start = event.timeStamp;
-        let ran = false;
+        ran = false;
         window.__releaseTime = null;
         const tick = () => {
             const state = app.getAttribute('data-test-script-state');
-            ran = ran || state === 'running';
             if (ran && state === 'notRunning' && !window.rmspRendering) {
                 requestAnimationFrame(() => requestAnimationFrame(() => {
                     window.__releaseTime = performance.now() - start;
