@@ -86,6 +86,7 @@ sys.path.insert(0, str(ROOT))
 import optim  # noqa: E402
 from bench.load import poll  # noqa: E402
 from bench.load.client import ProtocolError, RunResult, Session, live_header  # noqa: E402
+from views.common import presets  # noqa: E402
 from views.common.scenario import default_focus  # noqa: E402
 
 DEFAULT_LINK = "surface=rosenbrock&opt=sgd,rmsprop,adam&steps=300"
@@ -339,6 +340,14 @@ class RssSampler:
 # ---------------------------------------------------------------- one student
 
 
+def link_value(surface: str | None, optimizer: str, name: str, value: float) -> float | None:
+    """What the link holds for a hyperparameter set to ``value``: None where the link leaves it out (a value
+    that equals both the surface's preset and the optimizer's documented default, as Scenario.to_query does)."""
+    preset = presets.default_hp(surface or "rosenbrock", optimizer).get(name)
+    default = next((p.default for p in optim.get(optimizer).hyperparams if p.name == name), None)
+    return None if name != "lr" and float(value) == preset == default else float(value)
+
+
 def _query_dict(query: str) -> dict[str, str]:
     return {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
 
@@ -478,7 +487,8 @@ class Student:
             knob = rng.choice(self.live_knobs())
             index = self._other_stop(len(knob["stops"]), knob["index"])
             value = knob["stops"][index]
-            self.expected[f"{self.focused()}.{knob['name']}"] = float(value)
+            name = self.focused()
+            self.expected[f"{name}.{knob['name']}"] = link_value(self.state.get("surface"), name, knob["name"], value)
             release = {"name": knob["name"], "value": value, "index": index}
             return await s.run(widgets=[s.set_trigger(KNOBS, "release", release)])
         if kind == "dismiss":
