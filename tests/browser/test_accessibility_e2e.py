@@ -14,14 +14,15 @@ AXE = Axe()
 
 
 def serious(page: Page) -> list[str]:
-    """The serious and critical violations axe-core reports on the page once it has settled."""
+    """The serious and critical violations axe-core reports on the page once it has settled, and any skipped
+    heading level (moderate for axe, but a screen reader's outline of the page)."""
     page.wait_settled()
     found = AXE.run(page.page).response["violations"]
     return [
         f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:200]}: "
         f"{v['nodes'][0].get('failureSummary', '')[:300]})"
         for v in found
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in ("serious", "critical") or v["id"] == "heading-order"
     ]
 
 

@@ -27,6 +27,7 @@ _PRESENTATION_CSS = """
 #:   "scrollable region" without keyboard access; the equations are laid out to fit (tests/browser checks the
 #:   widest ones), so they need no scrolling;
 #: - the code blocks' keyword blue (#1c83e1 on #fcfcfb, 3.8:1): keywords in the text's colour, bold.
+#: Section headings are h2 under the page's h1 (axe's heading order), drawn at the size of Streamlit's h3.
 #: And page links wrap instead of ending in "…" in a narrow column ("Open this run in the Playg…" at 1024 px);
 #: on a touch screen no chart shows Plotly's toolbar, which would cover titles and legends (a tap shows it).
 _BASE_CSS = """
@@ -34,6 +35,7 @@ _BASE_CSS = """
   [data-testid="stCaptionContainer"] { color: inherit; opacity: 0.8; }
   label[data-testid="stWidgetLabel"][disabled] { color: inherit; opacity: 0.7; }
   .katex-display { overflow: visible !important; }
+  [data-testid="stMain"] h2 { font-size: 1.75rem; padding: 0.75rem 0 1rem; }
   .stCode .token.keyword { color: inherit; font-weight: 700; }
   [data-testid="stPageLink"] a span:has(p), [data-testid="stPageLink"] a div:has(> p),
   [data-testid="stPageLink"] a p {

@@ -74,7 +74,7 @@ def _view(view: View, index: int, present: bool) -> None:
     key = scenario.surface_key
     surface = compute.surface_of(key)
     paths, notes = compute.paths_for(scenario)
-    st.subheader(view.caption, divider="gray")
+    st.header(view.caption, divider="gray")
     for note in notes:
         st.info(note, icon=":material/info:")
     focus = view.focus if view.focus in scenario.optimizers else None

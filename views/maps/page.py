@@ -88,7 +88,7 @@ def _panel_title(settings: MapsSettings, name: str) -> str:
 
 def basin_section(settings: MapsSettings, surface: landscapes.Surface, theme) -> None:
     s = settings.scenario
-    st.subheader("Basin map: where does each start lead?")
+    st.header("Basin map: where does each start lead?")
     st.caption(
         f"Every cell is a start point; its colour says which point the run reached within {settings.radius:g} of "
         f"the plot width after {s.steps} steps, or whether it diverged or was still on its way. "
@@ -169,7 +169,7 @@ def _outcome_name(code: int, attractors) -> str:
 
 def sensitivity_section(settings: MapsSettings, surface: landscapes.Surface, theme) -> None:
     s = settings.scenario
-    st.subheader("Learning-rate sensitivity")
+    st.header("Learning-rate sensitivity")
     st.caption(
         f"Each optimizer run from ({s.start[0]:.3g}, {s.start[1]:.3g}) for {s.steps} steps at log-spaced learning "
         "rates, its other settings fixed; ★ marks each optimizer's best lr. Below: thin bars = ends stable (no "

@@ -196,7 +196,7 @@ def _strip(code: str, info: ClassInfo) -> None:
     students = links.page_url("playground", {"class": code})
     with st.container(border=True):
         if is_host():
-            st.markdown(f"### :material/school: Class **{code}** · students open {students}")
+            st.markdown(f"## :material/school: Class **{code}** · students open {students}")
             st.caption("Students who follow you see each change you make here, as you make it.")
             private = {"class": code, "host": st.session_state[SECRET]}
             host = links.page_url("playground", _parse(info.poll_view) | private)

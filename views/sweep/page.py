@@ -231,7 +231,7 @@ def cell_panel(settings: SweepSettings, grid: sweep_grid.Grid, cell, best, surfa
 
 def comparison_section(settings: SweepSettings, surface: landscapes.Surface, theme) -> None:
     job = settings.job
-    st.subheader("Fair comparison: every optimizer at its own best learning rate")
+    st.header("Fair comparison: every optimizer at its own best learning rate")
     st.caption(
         "This is how published optimizer comparisons are made fair: each optimizer's learning rate is tuned "
         "(here over the same log grid of 49 values, other hyperparameters at their defaults) before they are compared."
