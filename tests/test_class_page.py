@@ -3,6 +3,7 @@ the host's poll, the students' votes, the reveal, follow mode, URL tampering, an
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import sqlite3
@@ -18,6 +19,7 @@ import optim
 from tests.apptest import APP, charts
 from tests.test_playground_page import query_of
 from tests.test_teacher_page import by_key
+from views.common import share
 from views.common.scenario import Scenario
 from views.playground import class_db, classroom, state, teach
 from views.playground import class_store as store
@@ -111,6 +113,33 @@ def test_a_teacher_starts_a_poll_and_this_tab_becomes_the_host(engine):
     healthy(elsewhere)
     assert elsewhere.session_state[classroom.SECRET] == secret and "host" not in query_of(elsewhere)
     assert [b for b in elsewhere.button if "Reveal" in b.label] and path_traces(elsewhere) == {}
+
+
+def test_the_host_can_project_a_qr_code_of_the_students_link(engine):
+    host = start_poll()
+    code = host.session_state[classroom.CODE]
+    assert not images(host)
+    host.toggle(key=classroom.QR).set_value(True).run()
+    healthy(host)
+    (image,) = images(host)
+    assert image.imgs[0].caption.startswith("Scan to open this link")
+    # the code of the students' link (relative here: AppTest has no address), never the host's secret link
+    encoded = base64.b64decode(image.imgs[0].url.removeprefix("data:image/svg+xml;base64,")).decode()
+    assert encoded == share.qr_svg(f"?class={code}")
+
+
+def images(at: AppTest) -> list:
+    """The protos of the images in the page's main area."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "image":
+                found.append(child.proto)
+            walk(child)
+
+    walk(at.main)
+    return found
 
 
 def test_students_vote_change_their_minds_and_the_host_sees_the_counts(engine):

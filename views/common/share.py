@@ -26,7 +26,7 @@ def qr_svg(url: str) -> str:
     return buffer.getvalue().decode()
 
 
-def qr_toggle(url: str, key: str) -> None:
-    """A toggle that shows the QR code of ``url`` below it."""
-    if st.toggle("QR code, for projecting", key=key, help="Students scan it with a phone camera to open this view."):
-        st.image(qr_svg(url), width="stretch", caption="Scan to open this view; its full-screen button enlarges it.")
+def qr_toggle(url: str, key: str, label: str = "QR code, for projecting", width: int | str = "stretch") -> None:
+    """A toggle that shows the QR code of ``url`` below it (``width`` in pixels, or the container's)."""
+    if st.toggle(label, key=key, help="Students scan it with a phone camera to open this link."):
+        st.image(qr_svg(url), width=width, caption="Scan to open this link; its full-screen button enlarges it.")

@@ -19,7 +19,7 @@ import urllib.parse
 
 import streamlit as st
 
-from views.common import compute, links, look, predict
+from views.common import compute, links, look, predict, share
 from views.common.quiz import Question
 from views.common.scenario import Scenario, markdown_text
 from views.playground import class_db, class_store, state
@@ -36,6 +36,7 @@ FOLLOW, CHOICE = "pg.class.follow", "pg.class.choice"  # the widgets
 PUBLISHED = "pg.class.published"  # the host's last published view
 NOTICES = "pg.class.notices"  # messages for the next run: [(kind, text)]
 CONTOUR = "pg.class.contour"
+QR = "pg.class.qr"  # the host's toggle: a QR code of the students' link
 PRIVATE = ("present",)  # view settings each device keeps for itself
 
 
@@ -198,6 +199,7 @@ def _strip(code: str, info: ClassInfo) -> None:
         if is_host():
             st.markdown(f"## :material/school: Class **{code}** · students open {students}")
             st.caption("Students who follow you see each change you make here, as you make it.")
+            share.qr_toggle(students, QR, label="QR code of the students' link", width=260)
             private = {"class": code, "host": st.session_state[SECRET]}
             host = links.page_url("playground", _parse(info.poll_view) | private)
             with st.sidebar, st.expander("Your host link (keep it private)", icon=":material/key:"):
