@@ -142,8 +142,9 @@ class Page:
         )
 
     def wait_settled(self) -> None:
-        """Wait until no run is going and nothing on the page is faded as stale (a run started by a component
-        after `wait_idle`, e.g. a live chart reporting its value, fades the old elements until it ends)."""
+        """Wait until no run is going and nothing on the page is faded as stale: a run that starts after
+        `wait_idle` (a fragment's tick, a late trigger) fades the elements it will redraw until it ends, and a
+        faded caption fails a contrast check."""
         self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)
         self.page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=60000)
         self.page.wait_for_timeout(300)  # Streamlit's fade back to full opacity
