@@ -36,6 +36,7 @@ _BASE_CSS = """
   label[data-testid="stWidgetLabel"][disabled] { color: inherit; opacity: 0.7; }
   .katex-display { overflow: visible !important; }
   [data-testid="stMain"] h2 { font-size: 1.75rem; padding: 0.75rem 0 1rem; }
+  @media (max-width: 640px) { [data-testid="stMain"] h2 { font-size: 1.4rem; } }
   .stCode .token.keyword { color: inherit; font-weight: 700; }
   [data-testid="stPageLink"] a span:has(p), [data-testid="stPageLink"] a div:has(> p),
   [data-testid="stPageLink"] a p {
