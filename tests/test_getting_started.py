@@ -101,7 +101,7 @@ def test_test_sh_on_a_machine_without_apt_says_how_to_get_a_browser(tmp_path):
     assert "export CHROMIUM=" in done.stderr and "brew install --cask chromium" in done.stderr
     calls = log.read_text()
     assert "sudo" not in calls  # never tried to install with a package manager that is not there
-    assert "-m pytest -n auto --ignore=tests/browser" in calls and "-m pytest tests/browser" in calls
+    assert "-m pytest -n auto --ignore=tests/browser" in calls and "-m pytest --reruns 1 tests/browser" in calls
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a bash script")
