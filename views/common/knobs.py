@@ -219,7 +219,7 @@ def knob_series(paths: Sequence[PathData], min_value: float | None, charts: Sequ
             ends["y"].append(None if point is None else point[1])
         line = _Series(idx, ys, None)
         out["loss"] = {"series": {f"loss.{name}": line.arrays(_step_dtype(idx))}, "marks": {f"end.{name}": ends}}
-    for chart, prefix in (("lr", "lr"), ("step", "step")):
+    for chart in ("lr", "step"):  # the chart's name is also its traces' uid prefix
         if chart not in charts:
             continue
         per_step = np.stack([p.effective_lr for p in paths], axis=1) if chart == "lr" else step_sizes_of(xy)
@@ -227,7 +227,7 @@ def knob_series(paths: Sequence[PathData], min_value: float | None, charts: Sequ
         series = {}
         for axis, suffix in ((0, "x"), (1, "y")):
             idx, ys = _by_stop(per_step, lasts, lambda last: max(last, 0), CURVE_POINTS, axis=axis)
-            series[f"{prefix}.{name}.{suffix}"] = _Series(idx, ys, None).arrays(_step_dtype(idx))
+            series[f"{chart}.{name}.{suffix}"] = _Series(idx, ys, None).arrays(_step_dtype(idx))
         out[chart] = {"series": series, "marks": {}}
     return out
 

@@ -101,8 +101,7 @@ def draw(
         overlays = {m.name: curvature_traces([m], surface.domain, theme) for m in marks}
         figure = multiples_figure(surface, background, paths, scenario.start, theme, overlays=overlays, live=live)
         live_chart(figure, **map_options)
-        if knobs:
-            live_chart(None, key=KNOBS_KEY, group=GROUP, knobs=knobs, knobs_title=title, on_release=_on_release)
+        knob_sliders(knobs, title)
         loss_box, lr_box = st.columns(2, gap="medium")
     else:
         left, right = st.columns([3, 2], gap="medium")
@@ -125,8 +124,7 @@ def draw(
         with right:
             if scenario.present and side is not None:
                 side()
-            if knobs:  # the focus optimizer's sliders, beside the map and above the loss they move
-                live_chart(None, key=KNOBS_KEY, group=GROUP, knobs=knobs, knobs_title=title, on_release=_on_release)
+            knob_sliders(knobs, title)  # beside the map and above the loss they move
     with loss_box:
         height = 205 if scenario.present else 290  # presentation: the loss fits beside the map on a projector
         figure = loss_figure(paths, surface.min_value, theme, height=height, bands=bands, focus=focus, live=live)
@@ -144,6 +142,12 @@ def draw(
             st.caption(effective_lr_caption(scenario, focus))
             if caption := eps_caption(paths, dominance):
                 st.caption(caption)
+
+
+def knob_sliders(knobs: list[Knob], title: str) -> None:
+    """The focus optimizer's live sliders (if it has any): a chart of their own that moves the group's charts."""
+    if knobs:
+        live_chart(None, key=KNOBS_KEY, group=GROUP, knobs=knobs, knobs_title=title, on_release=_on_release)
 
 
 def effective_lr_caption(scenario: Scenario, focus: str | None) -> str:
