@@ -71,7 +71,29 @@ def torch_lerp(start: Array, end: Array, weight: float | Array) -> Array:
 
 
 def power(base: float | Array, exponent: int) -> float | Array:
-    """``base ** t`` with libm's pow for floats (as Python does) and NumPy's for arrays."""
+    """``base ** t`` with libm's pow, as Python computes it for a float, also for an array (taken value by value):
+    NumPy's own pow may differ in the last bit, and a batched run must give exactly what each of its runs gives
+    alone. A run's hyperparameters hold few distinct values (a knob's stops, the others' one value each)."""
     if isinstance(base, float):
         return base**exponent
-    return np.power(base, float(exponent))
+    values, inverse = _distinct(base)
+    return np.array([value**exponent for value in values])[inverse]
+
+
+#: id -> (array, its distinct values as floats, the index of each entry's value): the read-only hyperparameter
+#: arrays of the runs in progress (``runner`` makes them), taken apart once per run instead of once per step.
+_DISTINCT: dict[int, tuple[Array, list[float], Array]] = {}
+
+
+def _distinct(base: Array) -> tuple[list[float], Array]:
+    base = np.asarray(base, dtype=float)
+    entry = _DISTINCT.get(id(base))
+    if entry is not None and entry[0] is base:
+        return entry[1], entry[2]
+    values, inverse = np.unique(base.ravel(), return_inverse=True)
+    found = (base, values.tolist(), inverse.reshape(base.shape))
+    if not base.flags.writeable:  # an array that cannot change under the same id while it is held here
+        if len(_DISTINCT) >= 32:
+            _DISTINCT.clear()
+        _DISTINCT[id(base)] = found
+    return found[1], found[2]

@@ -173,8 +173,15 @@ def _make_noise(noise: object, seed: object, steps: int, batch: int, repeat: int
 
 
 def _expand(hp: dict[str, Any], batch: int) -> dict[str, Any]:
-    """Per-run arrays must match the batch; scalars stay scalars (cheaper to broadcast)."""
-    return {k: np.broadcast_to(v, (batch,)).copy() if isinstance(v, np.ndarray) else v for k, v in hp.items()}
+    """Per-run arrays must match the batch; scalars stay scalars (cheaper to broadcast). The arrays are the run's
+    own copies, read-only, so ``_ops.power`` may take each one's distinct values apart once per run."""
+    return {k: _frozen_copy(v, batch) if isinstance(v, np.ndarray) else v for k, v in hp.items()}
+
+
+def _frozen_copy(value: np.ndarray, batch: int) -> np.ndarray:
+    array = np.broadcast_to(value, (batch,)).copy()
+    array.flags.writeable = False
+    return array
 
 
 def _lr_factors(schedule: Schedule | None, steps: int) -> list[float] | None:

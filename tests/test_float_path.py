@@ -252,3 +252,31 @@ def test_eps_terms_fall_back_to_the_array_replay_on_zero_over_zero():
     both = denominator_terms("rmsprop", "bowl", np.stack([traj.xy, traj.xy], axis=1), "pytorch", eps=0.0)
     np.testing.assert_array_equal(single.accumulator, both.accumulator[:, 0])
     assert (single.accumulator == 0.0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=40),
+    st.integers(1, 20000),
+    st.booleans(),
+)
+def test_array_power_is_libms_pow_value_by_value(bases, exponent, frozen):
+    """A batched run's bias corrections equal, bit for bit, what each of its runs computes alone in floats
+    (libm's pow, as Python's ``**``), whether or not the array is a run's read-only copy (taken apart once)."""
+    from optim._ops import power
+
+    array = np.array(bases)
+    array.flags.writeable = not frozen
+    for _ in range(2):  # the second call of a read-only array reads its distinct values from the memo
+        got = power(array, exponent)
+        assert got.shape == array.shape
+        assert got.tobytes() == np.array([b**exponent for b in bases]).tobytes()
+
+
+def test_a_changed_array_gets_its_own_powers():
+    from optim._ops import power
+
+    array = np.array([0.9, 0.99])
+    assert power(array, 3).tolist() == [0.9**3, 0.99**3]
+    array[0] = 0.5  # writeable: never taken from the memo
+    assert power(array, 3).tolist() == [0.5**3, 0.99**3]

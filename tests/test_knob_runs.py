@@ -98,7 +98,7 @@ def _assert_same_series(got: dict, want: dict) -> None:
 @pytest.mark.parametrize("optimizer", optim.names())
 def test_knobs_run_together_give_each_knobs_own_runs(surface, optimizer):
     """One batched run of several knobs' stops equals, row for row and bit for bit, the runs of each knob alone
-    (the knobs that go through a power, Adam's betas, run alone: NumPy's pow is not libm's)."""
+    (Adam's and Nadam's betas too, which go through a power: optim._ops.power takes libm's, value by value)."""
     for convention in optim.CONVENTIONS:
         if not optim.get(optimizer).supports(convention):
             continue
@@ -112,10 +112,16 @@ def test_knobs_run_together_give_each_knobs_own_runs(surface, optimizer):
             assert all(_same_path(a, b) for a, b in zip(rows, alone, strict=True)), (convention, knob.name)
 
 
-def test_the_rmsprop_knobs_take_one_run():
-    s = _scenario("rosenbrock", "rmsprop")
-    assert knobs.run_groups([k.name for k in _live(s, "rmsprop")]) == [["lr", "rho", "eps"]]
-    assert knobs.run_groups(["lr", "beta1", "beta2", "eps"]) == [["lr", "eps"], ["beta1"], ["beta2"]]
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adam", "nadam"])
+def test_all_knobs_of_an_optimizer_take_one_run(optimizer, monkeypatch):
+    s = _scenario("rosenbrock", optimizer)
+    calls = []
+    real = optim.run
+    monkeypatch.setattr(optim, "run", lambda *a, **k: calls.append(k) or real(*a, **k))
+    live = _live(s, optimizer)
+    knobs.stop_runs(s.run_spec(optimizer), [(k.name, k.stops) for k in live])
+    assert len(calls) == 1
+    assert {k.name for k in live} <= {name for name, value in calls[0].items() if isinstance(value, np.ndarray)}
 
 
 @pytest.mark.parametrize(

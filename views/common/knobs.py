@@ -79,27 +79,11 @@ def stop_paths(spec: RunSpec, knob: str, stops: Sequence[float]) -> list[PathDat
     return stop_runs(spec, [(knob, stops)])[0]
 
 
-#: Hyperparameters raised to the power t (Adam's and Nadam's bias corrections): ``optim._ops.power`` takes libm's
-#: pow for a float and NumPy's for an array, which can differ in the last bit. A knob of these runs alone, and
-#: the other knobs' rows keep them as floats, so every row is exactly the run of its knob alone.
-ALONE = frozenset({"beta1", "beta2"})
-
-
-def run_groups(names: Sequence[str]) -> list[list[str]]:
-    """The knobs that can share one batched run: all but those in ``ALONE`` together, each of those alone."""
-    shared = [n for n in names if n not in ALONE]
-    return ([shared] if shared else []) + [[n] for n in names if n in ALONE]
-
-
 def stop_runs(spec: RunSpec, requests: Sequence[tuple[str, Sequence[float]]]) -> list[list[PathData]]:
-    """The runs at every stop of several knobs, in as few batched runs as ``run_groups`` allows (a batched
-    run's cost is mostly per step, not per row): the rows of knob k hold k at each of its stops and every
-    other hyperparameter at ``spec``'s value. Each row is exactly the run ``stop_paths`` gives for its knob."""
-    stops = dict(requests)
-    out: dict[str, list[PathData]] = {}
-    for group in run_groups(list(stops)):
-        out |= zip(group, _one_run(spec, [(name, stops[name]) for name in group]), strict=True)
-    return [out[name] for name, _ in requests]
+    """The runs at every stop of several knobs in ONE batched run (its cost is mostly per step, not per row):
+    the rows of knob k hold k at each of its stops and every other hyperparameter at ``spec``'s value. Each row
+    is exactly the run ``stop_paths`` gives for its knob (Adam's bias corrections too: ``optim._ops.power``)."""
+    return _one_run(spec, requests) if requests else []
 
 
 def _one_run(spec: RunSpec, requests: Sequence[tuple[str, Sequence[float]]]) -> list[list[PathData]]:

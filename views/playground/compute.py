@@ -7,7 +7,9 @@ Keyed by RunSpec (the runs themselves are ``views.common.compute.run_path``). Ca
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
+import pyarrow as pa
 import streamlit as st
 
 import optim
@@ -18,6 +20,7 @@ from optim.denominator import DenominatorTerms, denominator_terms
 from optim.history import AccumulatorHistory
 from views.common.compute import read_only, run_path
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
+from views.playground import report
 from viz.multiples import panel_background
 from viz.style import Theme
 
@@ -135,6 +138,30 @@ def events(specs: tuple[RunSpec, ...], tol: float) -> tuple[Event, ...]:
     if not records:
         return ()
     return tuple(detect(records, specs[0].surface(), tol, terms))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary table as the page shows it, ready to send (Arrow, as st.dataframe would convert it), its
+    column names, and the note under it (None: no note)."""
+
+    table: pa.Table
+    columns: tuple[str, ...]
+    min_known: bool
+    note: str | None
+
+
+@functools.lru_cache(maxsize=256)  # hit on every rerun: the table is built and converted once per view
+def summary(specs: tuple[RunSpec, ...], tol: float) -> Summary | None:
+    """The summary of the runs of ``specs`` that can run (None: none can)."""
+    paths = [p for p in (run_path(spec) for spec in specs) if not isinstance(p, str)]
+    if not paths:
+        return None
+    surface = specs[0].surface()
+    min_known = surface.min_value is not None
+    table = report.summary_table(paths, surface, tol)
+    text = report.summary_text(table, min_known)
+    return Summary(pa.Table.from_pandas(text), tuple(text.columns), min_known, report.floor_note(table, min_known))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -14,6 +14,7 @@ from views.common import compute, controls, links, look, predict, run_settings, 
 from views.common import schedule as schedule_ui
 from views.common.scenario import Scenario, markdown_text
 from views.playground import charts, classroom, custom, lens, notes, report, state, teach
+from views.playground import compute as pg_compute
 from views.playground.bands import bands_control, bands_for
 from views.playground.inspector import inspector_tab
 from viz.contour import contour_figure
@@ -120,7 +121,7 @@ def main() -> None:
     summary, inspector, view3d, code, data = tabs
     if summary.open:
         with summary:
-            summary_section(paths, surface, scenario.tol)
+            summary_section(scenario, paths)
     if inspector.open:
         with inspector:
             inspector_tab(scenario, paths)
@@ -172,25 +173,24 @@ def share_section(scenario: Scenario) -> None:
             teach.builder(scenario)
 
 
-def summary_section(paths: list[PathData], surface: landscapes.Surface, tol: float) -> None:
-    if not paths:
+def summary_section(scenario: Scenario, paths: list[PathData]) -> None:
+    summary = pg_compute.summary(tuple(scenario.run_spec(p.name) for p in paths), scenario.tol)
+    if summary is None:
         st.caption("No optimizer to summarise.")
         return
-    table = report.summary_table(paths, surface, tol)
-    min_known = surface.min_value is not None
     help_texts = {
         "final": "At the last step (the last good one if the run diverged); 3 significant figures.",
         "best": "The lowest value along the run; 3 significant figures.",
         "distance": "—: the surface has no minimum.",
-        "steps": "never: the run did not get within the tolerance." if min_known else "—: no known minimum.",
+        "steps": "never: the run did not get within the tolerance." if summary.min_known else "—: no known minimum.",
         "diverged": "—: the run did not diverge.",
     }
     config = {
-        c: st.column_config.TextColumn(help=help_texts.get(c.split()[0]), alignment="right") for c in table.columns
+        c: st.column_config.TextColumn(help=help_texts.get(c.split()[0]), alignment="right") for c in summary.columns
     }
-    st.dataframe(report.summary_text(table, min_known), column_config=config, width="stretch")
-    if note := report.floor_note(table, min_known):
-        st.caption(note)
+    st.dataframe(summary.table, column_config=config, width="stretch")
+    if summary.note:
+        st.caption(summary.note)
 
 
 def code_tab(scenario: Scenario) -> None:
