@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from views.common import live
+from views.common import live, live_payload
 from views.common.links import PAGES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -37,7 +37,7 @@ def charts(at: AppTest) -> list[dict]:
             if kind == "plotly_chart":
                 found.append(json.loads(child.proto.spec))
             elif kind == "bidi_component" and child.proto.component_name == live.COMPONENT_NAME:
-                figures = [layer["figure"] for layer in live.decode(child.proto.bytes)["layers"]]
+                figures = [layer["figure"] for layer in live_payload.decode(child.proto.bytes)["layers"]]
                 if figures:  # a live chart without a figure holds only sliders (views/playground/charts.py)
                     found.append({"data": [t for f in figures for t in f["data"]], "layout": figures[0]["layout"]})
             walk(child)
@@ -54,7 +54,7 @@ def live_payloads(at: AppTest) -> dict[str, dict]:
     def walk(node) -> None:
         for child in getattr(node, "children", {}).values():
             if getattr(child, "type", None) == "bidi_component" and child.proto.component_name == live.COMPONENT_NAME:
-                found[child.proto.id] = live.decode(child.proto.bytes)
+                found[child.proto.id] = live_payload.decode(child.proto.bytes)
             walk(child)
 
     walk(at.main)

@@ -22,7 +22,17 @@ PURE = sorted(
     + [ROOT / f"views/{page}/settings.py" for page in PAGES if (ROOT / f"views/{page}/settings.py").exists()]
     + [
         ROOT / f"views/common/{name}.py"
-        for name in ("scenario", "presets", "quiz", "query", "run_spec", "stops", "knobs", "lesson_index")
+        for name in (
+            "scenario",
+            "presets",
+            "quiz",
+            "query",
+            "run_spec",
+            "stops",
+            "knobs",
+            "live_payload",
+            "lesson_index",
+        )
     ]
     + [ROOT / "views/lessons/content.py", ROOT / "views/sweep/grid.py", ROOT / "views/playground/class_store.py"]
 )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import landscapes
 import optim
 from tests.apptest import live_payloads, open_page
-from views.common import compute, knobs, live
+from views.common import compute, knobs, live_payload
 from views.common.scenario import Scenario
 from viz import layers
 from viz.contour import contour_figure, path_points
@@ -135,12 +135,36 @@ def test_payload_round_trips():
         s.run_spec("rmsprop"), knobs.knobs_for("rmsprop", s.hp("rmsprop"), "pytorch"), 0.0, ("lr",)
     )
     header = {"group": "g", "layers": [{"figure": figure.spec, "version": ""}]}
-    decoded = live.decode(live.encode(header, runs["lr"]))
+    decoded = live_payload.decode(live_payload.encode(header, runs["lr"]))
     for name, chart in runs["lr"].items():
         for uid, arrays in chart["series"].items():
             for key, array in arrays.items():
                 np.testing.assert_array_equal(decoded["live"][name]["series"][uid][key], array)
     assert decoded["layers"][0]["figure"]["layout"]["title"]["text"].startswith("Effective learning rate")
+
+
+def test_packed_runs_are_read_only_views_of_the_bytes_they_send():
+    """A knob's runs are laid out once (the cache holds them so); a rerun sends those bytes as they are, and
+    runs that were never packed give the same payload."""
+    s = Scenario.default()
+    spec = s.run_spec("rmsprop")
+    knob = knobs.knobs_for("rmsprop", s.hp("rmsprop"), "pytorch")[0]
+    raw = knobs.knob_series(knobs.stop_paths(spec, knob.name, knob.stops), 0.0, ("loss", "lr"))
+    for chart, part in raw.items():
+        packed = live_payload.pack(part)
+        for uid, arrays in part["series"].items():
+            for key, array in arrays.items():
+                view = packed["series"][uid][key]
+                np.testing.assert_array_equal(view, array)
+                assert view.dtype == array.dtype and not view.flags.writeable
+                assert view.base is not None  # a view of the packed bytes, not a copy
+        header = {"group": "g", "layers": []}
+        assert live_payload.encode(header, {knob.name: packed}) == live_payload.encode(header, {knob.name: part})
+        two = live_payload.decode(live_payload.encode(header, {"a": packed, "b": part}))
+        for uid, arrays in part["series"].items():
+            for key, array in arrays.items():
+                np.testing.assert_array_equal(two["live"]["b"]["series"][uid][key], array)
+                np.testing.assert_array_equal(two["live"]["a"]["series"][uid][key], array)
 
 
 @settings(max_examples=25, deadline=None)

@@ -79,3 +79,26 @@ def test_the_charts_floor_is_explained_when_the_table_goes_below_it():
     assert any("loss chart stops at 1e-16" in c.value for c in at.caption)
     at = open_playground({"surface": "rosenbrock", "opt": "sgd", "steps": "10"})
     assert not any("loss chart stops" in c.value for c in at.caption)  # nothing to explain
+
+
+def test_the_cached_table_is_what_streamlit_sends_for_the_shown_frame():
+    """The summary is built and converted once per view (views/playground/compute.py): its Arrow table is
+    byte for byte what st.dataframe makes of the same text frame, index included."""
+    import pandas as pd
+    from streamlit import dataframe_util
+
+    from views.common.scenario import Scenario
+    from views.playground import compute, report
+
+    scenario = Scenario.from_query({"surface": "rosenbrock", "opt": "sgd,adam", "sgd.lr": "10", "steps": "300"})[0]
+    specs = tuple(scenario.run_spec(name) for name in scenario.optimizers)
+    summary = compute.summary(specs, scenario.tol)
+    assert compute.summary(specs, scenario.tol) is summary  # the second rerun of a view builds nothing
+    paths = [compute.run_path(spec) for spec in specs]
+    columns = report.summary_columns(paths, scenario.landscape(), scenario.tol)
+    frame = pd.DataFrame(report.summary_text(columns, True), index=pd.Index(["SGD", "Adam"], name="optimizer"))
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(summary.table) == (
+        dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
+    )
+    other = compute.summary(specs, scenario.tol * 10)
+    assert other is not summary and other.columns != summary.columns  # the tolerance is in a column's name

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import optim
-from views.common import knobs
+from views.common import knobs, live_payload
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from views.common.scenario import Scenario
 from viz.contour import background_layers
@@ -137,10 +137,10 @@ def _knob_series(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | N
         for knob, paths in zip(missing, runs, strict=True):
             if paths is None:
                 continue
-            series = knobs.knob_series(paths, min_value, charts)
-            for chart in series.values():
-                for arrays in chart["series"].values():
-                    read_only(*arrays.values())
+            # Laid out once as the payload carries them; the arrays become read-only views of those bytes.
+            series = {
+                chart: live_payload.pack(part) for chart, part in knobs.knob_series(paths, min_value, charts).items()
+            }
             _KNOB_SERIES.put(keys[knob.name], series)
             found[knob.name] = series
     return {name: series for name, series in found.items() if series is not None}

@@ -5,31 +5,27 @@ slider of the focus optimizer) switches each of them between the runs of every s
 Play and the step slider draw every path up to step k. A released knob calls ``on_release(name, value)``
 before the rerun, which then settles the page exactly as if the value had been set in the sidebar.
 
-The payload is bytes: ``MAGIC``, the length of a JSON header, the header, then the arrays of the live runs
-(float32 and small integers, 8-byte aligned) that the header points into. The figures themselves travel as
-Plotly figure specs inside the header (their arrays as Plotly's own base64 typed arrays). ``decode`` reads a
-payload back (tests).
+The payload is bytes (views/common/live_payload.py): a JSON header, then the arrays of the live runs that the
+header points into. The figures themselves travel as Plotly figure specs inside the header (their arrays as
+Plotly's own base64 typed arrays).
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import orjson
 import streamlit as st
 
 from views.common.knobs import Knob
 from views.common.links import app_root
+from views.common.live_payload import encode
 from viz import layers as figure_layers
 from viz.figure import SpecFigure
 from viz.style import FONT
 
-MAGIC = b"RMSPLIVE"
 #: The Plotly build the charts load (the npm package plotly.js-cartesian-dist-min, served from ./static).
 PLOTLY_FILE = "plotly-cartesian-4.1.1.min.js"
 _HERE = Path(__file__).parent
@@ -40,7 +36,6 @@ COMPONENT = st.components.v2.component(
     css=(_HERE / "live_charts.css").read_text(),
     isolate_styles=False,
 )
-_DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.uint16): "u2", np.dtype(np.uint32): "u4", np.dtype(np.int32): "i4"}
 
 
 @dataclass(frozen=True)
@@ -49,61 +44,6 @@ class Playback:
 
     last: int
     frames: int = 100
-
-
-class _Blob:
-    """Arrays appended one after another, each 8-byte aligned; the header refers to them by offset. An array
-    equal to one already added (e.g. the steps of a chart's x and y lines) is referred to, not added again."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.size = 0
-        self._seen: dict[tuple[str, bytes], int] = {}
-
-    def add(self, array: np.ndarray) -> dict[str, Any]:
-        array = np.ascontiguousarray(array)
-        dtype, data = _DTYPES[array.dtype], array.tobytes()
-        offset = self._seen.get((dtype, data))
-        if offset is None:
-            offset = self._seen[dtype, data] = self.size
-            pad = -len(data) % 8
-            self.parts.append(data + b"\0" * pad)
-            self.size += len(data) + pad
-        return {"dtype": dtype, "offset": offset, "length": int(array.size)}
-
-
-def _live_part(live: Mapping[str, dict], blob: _Blob) -> dict[str, Any]:
-    out = {}
-    for knob, chart in live.items():
-        series = {uid: {k: blob.add(v) for k, v in arrays.items()} for uid, arrays in chart["series"].items()}
-        out[knob] = {"series": series, "marks": chart.get("marks", {})}
-    return out
-
-
-def encode(header: dict[str, Any], live: Mapping[str, dict]) -> bytes:
-    """The component's payload: ``header`` (JSON) plus the live runs' arrays."""
-    blob = _Blob()
-    header = header | {"live": _live_part(live, blob)}
-    text = orjson.dumps(header, option=orjson.OPT_SERIALIZE_NUMPY)
-    text += b" " * (-(len(MAGIC) + 4 + len(text)) % 8)
-    return MAGIC + struct.pack("<I", len(text)) + text + b"".join(blob.parts)
-
-
-def decode(payload: bytes) -> dict[str, Any]:
-    """The header of a payload, with the live runs' arrays as NumPy arrays (the inverse of ``encode``)."""
-    if not payload.startswith(MAGIC):
-        raise ValueError("not a live-chart payload")
-    (length,) = struct.unpack_from("<I", payload, len(MAGIC))
-    start = len(MAGIC) + 4
-    header = orjson.loads(payload[start : start + length])
-    blob = memoryview(payload)[start + length :]
-    types = {v: k for k, v in _DTYPES.items()}
-    for chart in header["live"].values():
-        for arrays in chart["series"].values():
-            for key, ref in arrays.items():
-                dtype = types[ref["dtype"]]
-                arrays[key] = np.frombuffer(blob, dtype, ref["length"], ref["offset"])
-    return header
 
 
 def _app_font(spec: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
@@ -159,9 +160,11 @@ def summary(specs: tuple[RunSpec, ...], tol: float) -> Summary | None:
         return None
     surface = specs[0].surface()
     min_known = surface.min_value is not None
-    table = report.summary_table(paths, surface, tol)
-    text = report.summary_text(table, min_known)
-    return Summary(pa.Table.from_pandas(text), tuple(text.columns), min_known, report.floor_note(table, min_known))
+    columns = report.summary_columns(paths, surface, tol)
+    text = pd.DataFrame(
+        report.summary_text(columns, min_known), index=pd.Index([p.label for p in paths], name="optimizer")
+    )
+    return Summary(pa.Table.from_pandas(text), tuple(columns), min_known, report.floor_note(columns, min_known))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

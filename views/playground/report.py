@@ -4,7 +4,7 @@ CSV download."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,22 +19,30 @@ from viz.paths import PathData
 NEVER, NONE = "never", "—"
 
 
-def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
-    """One row per optimizer: final and best loss, distance to the nearest minimum, speed, divergence."""
+def summary_columns(paths: Sequence[PathData], surface: Surface, tol: float) -> dict[str, list]:
+    """One value per optimizer and column: final and best loss, distance to the nearest minimum, speed,
+    divergence (None: never reached the tolerance / did not diverge; NaN: no distance)."""
     known = surface.min_value is not None
     gap = ("f − f̂*" if is_estimated_minimum(surface) else "f − f*") if known else "f"
     distances = [float(surface.nearest_minimum_distance(path.xy[path.last])) for path in paths]
-    # Built column-wise with explicit dtypes: a third of the cost of rows + set_index + astype (every rerun).
-    columns = {
+    return {
         f"final {gap}": [float(shown_gap(path.loss[path.last], surface.min_value)) for path in paths],
         f"best {gap}": [float(shown_gap(path.loss[: path.last + 1].min(), surface.min_value)) for path in paths],
-        "distance to nearest minimum": [d if np.isfinite(d) else np.nan for d in distances],
-        f"steps to {gap} < {tol:g}": pd.array(
-            [steps_to(path, surface.min_value, tol) for path in paths], dtype="Int64"
-        ),
-        "diverged at step": pd.array([path.diverged_at for path in paths], dtype="Int64"),
+        "distance to nearest minimum": [d if np.isfinite(d) else math.nan for d in distances],
+        f"steps to {gap} < {tol:g}": [steps_to(path, surface.min_value, tol) for path in paths],
+        "diverged at step": [path.diverged_at for path in paths],
     }
-    return pd.DataFrame(columns, index=pd.Index([path.label for path in paths], name="optimizer"))
+
+
+def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
+    """``summary_columns`` as a table, one row per optimizer (step counts as nullable integers)."""
+    columns = summary_columns(paths, surface, tol)
+    typed = {c: pd.array(v, dtype="Int64") if _is_count(c) else v for c, v in columns.items()}
+    return pd.DataFrame(typed, index=pd.Index([path.label for path in paths], name="optimizer"))
+
+
+def _is_count(column: str) -> bool:
+    return column.startswith(("steps", "diverged"))
 
 
 def three_figures(value: float) -> str:
@@ -49,24 +57,24 @@ def three_figures(value: float) -> str:
     return f"{rounded:.{decimals}f}"
 
 
-def summary_text(table: pd.DataFrame, min_known: bool) -> pd.DataFrame:
-    """The summary table as the page shows it: one number format (``three_figures``), step counts as integers,
-    and words for the empty cells: "never" reached the tolerance, "—" did not diverge / no minimum."""
+def summary_text(columns: Mapping[str, Sequence], min_known: bool) -> dict[str, list[str]]:
+    """``summary_columns`` as the page shows them: one number format (``three_figures``), step counts as
+    integers, and words for the empty cells: "never" reached the tolerance, "—" did not diverge / no minimum."""
 
     def cell(column: str, value) -> str:
-        if pd.isna(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             return NEVER if column.startswith("steps") and min_known else NONE
-        if column.startswith(("steps", "diverged")):
+        if _is_count(column):
             return str(int(value))
         return three_figures(float(value))
 
-    return pd.DataFrame({c: [cell(c, v) for v in table[c]] for c in table.columns}, index=table.index)
+    return {c: [cell(c, v) for v in values] for c, values in columns.items()}
 
 
-def floor_note(table: pd.DataFrame, min_known: bool) -> str | None:
-    """Where the loss chart's floor is, when the table holds gaps below it (else None)."""
-    gaps = table[[c for c in table.columns if c.startswith(("final", "best"))]].to_numpy(float)
-    if not min_known or not (gaps < LOSS_FLOOR).any():
+def floor_note(columns: Mapping[str, Sequence], min_known: bool) -> str | None:
+    """Where the loss chart's floor is, when the gaps of ``summary_columns`` go below it (else None)."""
+    gaps = [v for c, values in columns.items() if c.startswith(("final", "best")) for v in values]
+    if not min_known or not any(v < LOSS_FLOOR for v in gaps):
         return None
     return (
         f"The loss chart stops at {LOSS_FLOOR:.0e}: it draws a smaller gap (round-off on most surfaces) on that "
