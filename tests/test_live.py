@@ -150,7 +150,7 @@ def test_packed_runs_are_read_only_views_of_the_bytes_they_send():
     spec = s.run_spec("rmsprop")
     knob = knobs.knobs_for("rmsprop", s.hp("rmsprop"), "pytorch")[0]
     raw = knobs.knob_series(knobs.stop_paths(spec, knob.name, knob.stops), 0.0, ("loss", "lr"))
-    for chart, part in raw.items():
+    for part in raw.values():
         packed = live_payload.pack(part)
         for uid, arrays in part["series"].items():
             for key, array in arrays.items():

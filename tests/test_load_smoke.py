@@ -75,6 +75,50 @@ def test_a_released_live_slider_sets_its_value_as_in_the_browser(server):
     assert float(load._query_dict(shown)["rmsprop.lr"]) == value  # RMSProp is the focus of the default link
 
 
+async def _open_and_release(url: str, open_first: list[str], steps: int = 2) -> tuple[RunResult, RunResult, float]:
+    """Open the default link, open the sidebar expanders ``open_first`` (by key), then release RMSProp's live lr
+    ``steps`` stops away as the browser does: a change of a widget of the results fragment, sent with its id."""
+    async with Session(url, load.DEFAULT_LINK) as session:
+        first = await session.run()
+        for key in open_first:
+            await session.run(widgets=[session.set_expander(key, True)])
+        widget = session.widget(load.KNOBS)
+        lr = next(k for k in live_header(widget)["knobs"]["items"] if k["name"] == "lr")
+        index = lr["index"] + steps
+        value = lr["stops"][index]
+        trigger = session.set_trigger(load.KNOBS, "release", {"name": "lr", "value": value, "index": index})
+        result = await session.run(widgets=[trigger], fragment_id=widget.fragment_id, auto=False, through_rerun=True)
+        return first, result, value
+
+
+def test_a_release_reruns_only_the_results_and_writes_the_url(server):
+    """The focus sliders live in the Playground's results fragment: their release reruns the charts, notes and
+    tabs only (not the sidebar, header and card), and that run writes the new value to the URL itself."""
+    _, url = server
+    first, result, value = _run_async(_open_and_release(url, []))
+    assert load.KNOBS in first.widgets and first.widgets[load.KNOBS].fragment_id  # drawn in a fragment
+    assert result.ok and result.partial and not result.reran
+    assert result.messages < first.messages / 2  # the sidebar was not sent again
+    assert not any(w.key and w.key.startswith(("pg.hp.", "pg.steps", "pg.seed")) for w in result.widgets.values())
+    assert load.share_query(result) is None  # the share link (sidebar) was not redrawn ...
+    assert float(load._query_dict(result.query_string)["rmsprop.lr"]) == value  # ... and the URL holds the value
+
+
+@pytest.mark.parametrize("expander", ["pg.open.rmsprop", "pg.share"])
+def test_a_release_that_changes_what_the_sidebar_shows_reruns_the_whole_page(server, expander):
+    """With RMSProp's sidebar expander open (its lr slider) or the share link open, a results-only run would leave
+    the sidebar showing the old value: it reruns the whole page instead, which redraws it with the new one."""
+    _, url = server
+    _, result, value = _run_async(_open_and_release(url, [expander]))
+    assert result.ok and result.reran and not result.partial
+    assert float(load._query_dict(result.query_string)["rmsprop.lr"]) == value
+    if expander == "pg.share":
+        assert float(load._query_dict(load.share_query(result))["rmsprop.lr"]) == value
+    else:
+        slider = result.widgets["pg.hp.rmsprop.lr"]
+        assert slider.proto.set_value and float(slider.proto.raw_value[0]) == value  # the server moved it
+
+
 def test_smoke_command_line(server):
     proc, url = server
     done = subprocess.run(

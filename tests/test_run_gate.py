@@ -81,3 +81,20 @@ def test_turns_are_first_come_first_served():
     for thread in threads:
         thread.join(5)
     assert order == [-1, 0, 1, 2, 3, 4]
+
+
+def test_a_turn_taken_inside_a_run_that_holds_it_is_the_same_turn():
+    """The Playground's results fragment takes a turn itself (its own reruns skip app.py); inside a whole-page run,
+    which holds the turn already, it must neither wait for itself nor give the turn back early."""
+    with run_gate.one_at_a_time(wait=5) as outer:
+        started = time.perf_counter()
+        with run_gate.one_at_a_time(wait=5) as inner:
+            pass
+        assert outer and inner and time.perf_counter() - started < 0.5
+        got_it = []
+        other = threading.Thread(target=lambda: got_it.append(run_gate._TURNS.acquire(0.1)))
+        other.start()
+        other.join()
+        assert got_it == [False]  # still held by the outer block after the inner one ended
+    with run_gate.one_at_a_time(wait=0.5) as mine:
+        assert mine

@@ -90,6 +90,7 @@ class Widget:
     kind: str  # the Element oneof name, e.g. "slider", "button_group"
     label: str
     proto: Any  # the element's own message (e.g. streamlit.proto.Slider_pb2.Slider)
+    fragment_id: str = ""  # the st.fragment it was drawn in ("": none); a change of it reruns only that fragment
 
     @property
     def key(self) -> str | None:
@@ -121,6 +122,7 @@ class RunResult:
     ref_hits: int = 0  # messages the server replaced by a reference to our cache
     charts: list[str] = field(default_factory=list)  # Plotly specs (JSON) drawn in this run
     reran: bool = False  # a fragment run asked for a full rerun, which this run then waited for
+    partial: bool = False  # only a fragment ran (the rest of the page, its share link included, stayed)
 
     @property
     def ok(self) -> bool:
@@ -240,13 +242,15 @@ class Session:
         first_message_timeout: float | None = None,
         fragment_id: str | None = None,
         through_rerun: bool = False,
+        auto: bool = True,
     ) -> RunResult:
         """Rerun the script (as after a widget change or on opening a link) and wait for it to finish.
 
         ``query_string``: open a different link (the address bar's new query string); ``widgets``:
         new values for widgets (see the ``set_*`` helpers); ``first_message_timeout``: give up
         early when not even the first message of the run arrives in time; ``fragment_id``: rerun only that
-        fragment, as the frontend's timer does for ``st.fragment(run_every=...)`` (see ``auto_reruns``);
+        fragment, as the frontend's timer does for ``st.fragment(run_every=...)`` (see ``auto_reruns``), or, with
+        ``auto=False``, as it does when a widget drawn in that fragment changed (``Widget.fragment_id``);
         ``through_rerun``: when the run stops early because the script asked for a rerun (``st.rerun``),
         wait for that rerun to finish too. Raises ``ProtocolError`` on a timeout or a closed connection.
         """
@@ -266,7 +270,7 @@ class Session:
         client_state.widget_states.widgets.extend(self._widget_states.values())
         client_state.cached_message_hashes.extend(self._cache)
         if fragment_id is not None:
-            client_state.fragment_id, client_state.is_auto_rerun = fragment_id, True
+            client_state.fragment_id, client_state.is_auto_rerun = fragment_id, auto
         else:
             self.auto_reruns = {}  # a full run registers its fragments again
         info = client_state.context_info
@@ -331,6 +335,7 @@ class Session:
             ref_hits=collector.ref_hits,
             charts=collector.charts,
             reran=collector.reran,
+            partial=partial,
         )
 
     def _age_cache(self) -> None:
@@ -408,7 +413,10 @@ class Session:
         if delta.WhichOneof("type") == "add_block":
             block = delta.add_block
             if block.WhichOneof("type") == "expandable" and block.expandable.id:  # a stateful expander
-                self._register(run, Widget(block.expandable.id, "expander", block.expandable.label, block.expandable))
+                expander = Widget(
+                    block.expandable.id, "expander", block.expandable.label, block.expandable, delta.fragment_id
+                )
+                self._register(run, expander)
             return
         if delta.WhichOneof("type") != "new_element":
             return
@@ -427,7 +435,7 @@ class Session:
         elif etype in WIDGET_TYPES:
             proto = getattr(element, etype)
             if proto.id:
-                self._register(run, Widget(proto.id, etype, getattr(proto, "label", ""), proto))
+                self._register(run, Widget(proto.id, etype, getattr(proto, "label", ""), proto, delta.fragment_id))
 
     @staticmethod
     def _register(run: _Collector, widget: Widget) -> None:

@@ -417,8 +417,10 @@ class Student:
         shown = share_query(result)
         url = result.query_string
         if shown is None and url is None:
-            self.stats.errors.append(f"{what}: the run reported no state (no share link, no URL change)")
-            return
+            if not result.partial:  # a fragment's run that changed nothing it shows leaves the URL as it was
+                self.stats.errors.append(f"{what}: the run reported no state (no share link, no URL change)")
+                return
+            url = urllib.parse.urlencode(self.state, safe=",")
         if shown is not None and url is not None and _query_dict(shown) != _query_dict(url):
             self.stats.violations.append(f"{what}: the share link and the URL disagree: {shown!r} vs {url!r}")
         self.state = _query_dict(shown if shown is not None else url)
@@ -479,6 +481,12 @@ class Student:
             return self.rng.choice([o for i, o in enumerate(options) if i != at])
         return options[self._other_stop(len(options), at)]
 
+    async def in_place(self, key: str, state) -> RunResult:
+        """Send a change of widget ``key`` as the browser does: a widget drawn in a fragment (the Playground's
+        results) reruns only that fragment, which may in turn rerun the whole page (then this waits for it)."""
+        fragment = self.session.widget(key).fragment_id or None
+        return await self.session.run(widgets=[state], fragment_id=fragment, auto=False, through_rerun=True)
+
     async def interact(self, kind: str) -> RunResult:
         s, rng = self.session, self.rng
         if kind == "drag":
@@ -490,14 +498,14 @@ class Student:
             name = self.focused()
             self.expected[f"{name}.{knob['name']}"] = link_value(self.state.get("surface"), name, knob["name"], value)
             release = {"name": knob["name"], "value": value, "index": index}
-            return await s.run(widgets=[s.set_trigger(KNOBS, "release", release)])
+            return await self.in_place(KNOBS, s.set_trigger(KNOBS, "release", release))
         if kind == "dismiss":
             return await s.run(widgets=[s.set_button(DISMISS)])
         if kind == "focus":
             shown = self.shown_optimizers()
             name = rng.choice([n for n in shown if n != self.focused()])
             self.expected["focus"] = None if name == default_focus(shown) else name  # None: not in the link
-            return await s.run(widgets=[s.set_pills(FOCUS, [LABELS[name]])])
+            return await self.in_place(FOCUS, s.set_pills(FOCUS, [LABELS[name]]))
         if kind == "steps":
             option = self._other_option("pg.steps", self.state.get("steps"))
             self.expected["steps"] = float(option)

@@ -3,6 +3,7 @@ with no script run, a release settles the page as a directly set value does, and
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 
@@ -107,6 +108,34 @@ def test_a_release_settles_the_page_exactly_as_the_value_set_directly(browser, a
     assert direct.page.locator('[data-testid="stDataFrame"]').first.inner_text() == summary
     assert direct.exceptions() == [] and direct.errors == []
     direct.close()
+
+
+def sidebar_expander(page: Page, title: str | re.Pattern):
+    return page.page.locator('[data-testid="stExpander"]').filter(has=page.page.locator("summary", has_text=title))
+
+
+def test_a_release_renews_what_the_sidebar_shows(tab):
+    """A release reruns only the charts' part of the page, unless the sidebar shows what it changed: with
+    RMSProp's expander and the share link open, both show the released value once the page has settled."""
+    tab.open("/", charts=3)
+    for title in (re.compile(r"RMSProp$"), "Share this view"):
+        sidebar_expander(tab, title).locator("summary").click()
+        tab.wait_idle(3, after_input=True)
+    lr = sidebar_expander(tab, re.compile(r"RMSProp$")).locator('input[type="range"][aria-label="learning rate"]')
+    assert lr.get_attribute("aria-valuetext") == "0.05"
+    labels = drag(tab, "lr", 2, lambda: tab.page.locator(".rmsp-knob-value").first.text_content())
+    tab.page.mouse.up()
+    tab.wait_idle(3, after_input=True)
+    tab.page.wait_for_function(f"() => location.search.includes('rmsprop.lr={labels[-1]}')", timeout=20000)
+    tab.page.wait_for_function(
+        """(v) => [...document.querySelectorAll('[data-testid="stSidebar"] input[aria-label="learning rate"]')]
+            .some((e) => e.getAttribute('aria-valuetext') === v)""",
+        arg=labels[-1],
+        timeout=20000,
+    )
+    share = sidebar_expander(tab, "Share this view").locator('[data-testid="stCode"]').first.inner_text()
+    assert f"rmsprop.lr={labels[-1]}" in share
+    assert tab.exceptions() == [] and tab.errors == []
 
 
 def contour_drawn(page: Page) -> int:

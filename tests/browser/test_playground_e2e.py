@@ -83,6 +83,9 @@ def test_clicking_the_contour_moves_the_start(tab):
     assert x == pytest.approx(1.0, abs=0.15) and y == pytest.approx(1.0, abs=0.15)
     start = next(t for t in tab.traces(0) if t["name"] == "start")
     assert start["x"][0] == pytest.approx(x) and start["y"][0] == pytest.approx(y)
+    # The click lands in the charts' part of the page, the start's inputs in the sidebar: they follow it too.
+    assert float(tab.page.locator('input[aria-label="Start x"]').input_value()) == pytest.approx(x, abs=1e-3)
+    assert float(tab.page.locator('input[aria-label="Start y"]').input_value()) == pytest.approx(y, abs=1e-3)
     assert tab.exceptions() == [] and tab.errors == []
 
 

@@ -10,7 +10,8 @@ see deploy/README.md).
 
 Runs get their turns in the order they asked for them. A run that has waited ``WAIT`` seconds runs anyway, as
 before, so one run that never ends cannot stop the others.
-A fragment's own reruns (class mode's watcher) do not take a turn: they are short and do not pass through here.
+A fragment's own reruns do not pass through the entry script: the Playground's results fragment takes its turn
+itself (a turn taken inside a run that holds one is the same turn); class mode's watcher is short and takes none.
 """
 
 from __future__ import annotations
@@ -58,14 +59,23 @@ class Turns:
 
 
 _TURNS = Turns()  # process-wide on purpose: the GIL it stands in for is too
+_HELD = threading.local()  # the turns this thread holds (a script run is one thread)
 
 
 @contextlib.contextmanager
 def one_at_a_time(wait: float = WAIT, turns: Turns = _TURNS) -> Iterator[bool]:
-    """Hold the process's turn while the block runs; yields whether the turn was had (False: waited too long)."""
+    """Hold the process's turn while the block runs; yields whether the turn was had (False: waited too long).
+    Inside a block that already holds it (the same thread), the turn is simply kept."""
+    held: set[int] = _HELD.__dict__.setdefault("turns", set())
+    if id(turns) in held:
+        yield True
+        return
     mine = turns.acquire(wait)
+    if mine:
+        held.add(id(turns))
     try:
         yield mine
     finally:
         if mine:
+            held.discard(id(turns))
             turns.release()

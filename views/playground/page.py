@@ -12,6 +12,8 @@ import optim
 from optim import codegen
 from views.common import compute, controls, links, look, predict, run_settings, share
 from views.common import schedule as schedule_ui
+from views.common.run_gate import one_at_a_time
+from views.common.run_settings import Gate
 from views.common.scenario import Scenario, markdown_text
 from views.playground import charts, classroom, custom, lens, notes, report, state, teach
 from views.playground import compute as pg_compute
@@ -98,7 +100,6 @@ def main() -> None:
     if not (link.active or question or scenario.present or classroom.in_class()):
         notes.start_card()
     paths, missing = compute.paths_for(scenario)
-    bands = bands_for(scenario, paths)  # n noise seeds per optimizer, when noise is on
     for note in missing:
         st.info(note, icon=":material/info:")
     if not scenario.optimizers:
@@ -110,12 +111,45 @@ def main() -> None:
         share_section(scenario)
         return  # the runs stay hidden until the student has guessed
 
-    marks = lens.marks(scenario, paths)
-    lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
-    charts.draw(scenario, surface, grid, paths, bands, marks, theme, link, side=lambda: lens.focus_control(scenario))
-    notes.notes_section(scenario)
-    if scenario.curv:
-        lens.readout(scenario, paths, marks)
+    state.note_sidebar(scenario)
+    # Presentation mode draws view toggles in the sidebar, which a fragment cannot write to: a whole-page run.
+    (results if scenario.present else results_fragment)(link)
+    share_section(scenario)
+
+
+def results(link: Gate) -> None:
+    """The charts, the focus sliders, the notes and the tabs: everything the view's runs draw.
+
+    Outside presentation mode this is a fragment (``results_fragment``): what the student does here (release a
+    focus slider, pick the focus, switch a tab or the chart under the loss, the step inspector) reruns only this
+    part, not the sidebar, the header and the card, which are about a third of a page run's server time. Such a
+    run reads the view from the widgets and writes it to the URL itself, and when it changed what the sidebar
+    shows (a click on the map moves the start; an open expander shows the hyperparameters or the share link),
+    it reruns the whole page instead."""
+    with one_at_a_time():  # a fragment's own run does not pass through app.py's turn
+        scenario = state.from_widgets()
+        if state.sidebar_outdated(scenario):
+            st.rerun()
+        state.save(scenario)
+        surface = scenario.landscape()
+        grid = compute.surface_grid(scenario.surface_key)
+        theme = look.current_theme(scenario.present)
+        paths, _ = compute.paths_for(scenario)
+        bands = bands_for(scenario, paths)
+        marks = lens.marks(scenario, paths)
+        lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
+        side = lambda: lens.focus_control(scenario)  # noqa: E731
+        charts.draw(scenario, surface, grid, paths, bands, marks, theme, link, side=side)
+        notes.notes_section(scenario)
+        if scenario.curv:
+            lens.readout(scenario, paths, marks)
+        tabs_section(scenario, surface, paths, theme)
+
+
+results_fragment = st.fragment(results)
+
+
+def tabs_section(scenario: Scenario, surface: landscapes.Surface, paths: list[PathData], theme) -> None:
     # Only the open tab runs (on_change="rerun"), so a slider move pays for what is on screen.
     tabs = st.tabs(["Summary", "Step inspector", "3-D view", "Code", "Data"], key="pg.tab", on_change="rerun")
     summary, inspector, view3d, code, data = tabs
@@ -134,7 +168,6 @@ def main() -> None:
     if data.open:
         with data:
             data_tab(scenario, paths)
-    share_section(scenario)
 
 
 def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, paths: list[PathData], theme) -> bool:
@@ -162,7 +195,8 @@ def ask_first(question, scenario: Scenario, surface: landscapes.Surface, grid, p
 
 def share_section(scenario: Scenario) -> None:
     """The share link (keeping a teacher link's settings) and, for teachers, the link builder."""
-    with st.sidebar, st.expander("Share this view", icon=":material/share:"):
+    # Keyed, so the server knows whether it is open (a results-only run then reruns the page to renew the link).
+    with st.sidebar, st.expander("Share this view", icon=":material/share:", key=state.SHARE, on_change="rerun"):
         st.caption("The address bar always holds the current settings; this is the same link:")
         url = links.playground_url(scenario, teach.share_query())
         st.code(url, language=None, wrap_lines=True)

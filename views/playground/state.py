@@ -31,6 +31,10 @@ RIGHT_CHART = "pg.right"  # the chart under the loss: effective learning rates o
 CURV, MULTI, STEP_K = "pg.curv", "pg.multi", "pg.inspect_step"  # STEP_K: the step inspector's slider too
 EFFECTIVE_LR, ACCUMULATORS = "effective_lr", "accumulators"  # the options of RIGHT_CHART
 FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
+SHARE = "pg.share"  # the sidebar's "Share this view" expander (True while open)
+SIDEBAR = "pg.sidebar"  # what the sidebar showed at the end of the last whole-page run (``sidebar_shows``)
+#: Query keys of settings drawn in the main area only (outside presentation mode): a results-only run may change them.
+MAIN_AREA = frozenset({"focus", "acc", "multi", "curv", "k"})
 param_key, hp_key, open_key, set_start = KEYS.param, KEYS.hp, KEYS.open, KEYS.set_start
 
 
@@ -114,6 +118,26 @@ def from_widgets() -> Scenario:
         acc=ss.get(RIGHT_CHART) == ACCUMULATORS,
         **KEYS.read(ss),
     )
+
+
+def sidebar_shows(scenario: Scenario) -> dict[str, str]:
+    """What the sidebar shows of ``scenario``, as query parameters: all of it while the share link is open,
+    else all but the main area's own settings and the hyperparameters of optimizers whose expander is closed."""
+    query = scenario.to_query()
+    if st.session_state.get(SHARE):
+        return query
+    closed = {name for name in scenario.optimizers if not st.session_state.get(open_key(name))}
+    return {k: v for k, v in query.items() if k not in MAIN_AREA and k.split(".")[0] not in closed}
+
+
+def note_sidebar(scenario: Scenario) -> None:
+    """Remember what the sidebar shows at the end of a whole-page run."""
+    st.session_state[SIDEBAR] = sidebar_shows(scenario)
+
+
+def sidebar_outdated(scenario: Scenario) -> bool:
+    """True when ``scenario`` (read by a results-only run) would show differently in the sidebar than it does."""
+    return st.session_state.get(SIDEBAR) != sidebar_shows(scenario)
 
 
 # ---------------------------------------------------------------- callbacks (run before the script)
