@@ -322,7 +322,11 @@ class Session:
             if state.WhichOneof("value") in {"trigger_value", "string_trigger_value", "json_trigger_value"}:
                 del self._widget_states[wid]
         self._age_cache()
-        self.widgets = {**self.widgets, **collector.widgets} if partial else collector.widgets
+        if partial:  # the fragment's widgets are those it drew this time; the others stay
+            kept = {k: w for k, w in self.widgets.items() if w.fragment_id != fragment_id}
+            self.widgets = kept | collector.widgets
+        else:
+            self.widgets = collector.widgets
         return RunResult(
             latency=latency,
             status=status,

@@ -500,7 +500,7 @@ class Student:
             release = {"name": knob["name"], "value": value, "index": index}
             return await self.in_place(KNOBS, s.set_trigger(KNOBS, "release", release))
         if kind == "dismiss":
-            return await s.run(widgets=[s.set_button(DISMISS)])
+            return await self.in_place(DISMISS, s.set_button(DISMISS))
         if kind == "focus":
             shown = self.shown_optimizers()
             name = rng.choice([n for n in shown if n != self.focused()])

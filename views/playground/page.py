@@ -97,8 +97,6 @@ def main() -> None:
     key = scenario.surface_key
     grid = compute.surface_grid(key)
     header(scenario, surface, grid, warnings)
-    if not (link.active or question or scenario.present or classroom.in_class()):
-        notes.start_card()
     paths, missing = compute.paths_for(scenario)
     for note in missing:
         st.info(note, icon=":material/info:")
@@ -113,16 +111,18 @@ def main() -> None:
 
     state.note_sidebar(scenario)
     # Presentation mode draws view toggles in the sidebar, which a fragment cannot write to: a whole-page run.
-    (results if scenario.present else results_fragment)(link)
+    card = not (link.active or question or scenario.present or classroom.in_class())
+    (results if scenario.present else results_fragment)(link, card)
     share_section(scenario)
 
 
-def results(link: Gate) -> None:
-    """The charts, the focus sliders, the notes and the tabs: everything the view's runs draw.
+def results(link: Gate, card: bool) -> None:
+    """The first visit's card (``card``), the charts, the focus sliders, the notes and the tabs: everything the
+    view's runs draw.
 
     Outside presentation mode this is a fragment (``results_fragment``): what the student does here (release a
-    focus slider, pick the focus, switch a tab or the chart under the loss, the step inspector) reruns only this
-    part, not the sidebar, the header and the card, which are about a third of a page run's server time. Such a
+    focus slider, pick the focus, "Got it", a tab or the chart under the loss, the step inspector) reruns only this
+    part, not the sidebar and the header, which are about a third of a page run's server time. Such a
     run reads the view from the widgets and writes it to the URL itself, and when it changed what the sidebar
     shows (a click on the map moves the start; an open expander shows the hyperparameters or the share link),
     it reruns the whole page instead."""
@@ -131,6 +131,8 @@ def results(link: Gate) -> None:
         if state.sidebar_outdated(scenario):
             st.rerun()
         state.save(scenario)
+        if card:
+            notes.start_card()
         surface = scenario.landscape()
         grid = compute.surface_grid(scenario.surface_key)
         theme = look.current_theme(scenario.present)
