@@ -128,6 +128,26 @@ def test_a_diverging_stop_carries_its_mark():
     assert ends["x"][0] is None and ends["x"][2] is not None
 
 
+def assert_sent_faithfully(sent: np.ndarray, array: np.ndarray, scale: str | None) -> None:
+    """``sent`` (decoded from a payload) is ``array``: exactly, or quantized on ``scale`` (live_payload.Q16) to
+    within half a step of 1/65534 of the array's range (of its log10 on a log axis), with the same gaps."""
+    assert sent.shape == array.shape
+    if scale is None or array.dtype.kind != "f":
+        np.testing.assert_array_equal(sent, array)
+        assert sent.dtype == array.dtype
+        return
+    values = np.asarray(array, float)
+    shown = np.asarray(sent, float)
+    if scale == "log":
+        with np.errstate(all="ignore"):
+            values, shown = np.where(values > 0, np.log10(values), np.nan), np.log10(shown)
+    finite = np.isfinite(values)
+    assert np.array_equal(finite, np.isfinite(shown))  # gaps (and only gaps) stay gaps
+    if finite.any():
+        span = values[finite].max() - values[finite].min()
+        assert np.abs(shown[finite] - values[finite]).max() <= span / 65534 / 2 + 1e-6 * max(span, 1e-3)
+
+
 def test_payload_round_trips():
     s = Scenario.default()
     figure = effective_lr_figure(paths(s), focus="rmsprop")
@@ -139,32 +159,47 @@ def test_payload_round_trips():
     for name, chart in runs["lr"].items():
         for uid, arrays in chart["series"].items():
             for key, array in arrays.items():
-                np.testing.assert_array_equal(decoded["live"][name]["series"][uid][key], array)
+                assert_sent_faithfully(decoded["live"][name]["series"][uid][key], array, "log")
     assert decoded["layers"][0]["figure"]["layout"]["title"]["text"].startswith("Effective learning rate")
 
 
-def test_packed_runs_are_read_only_views_of_the_bytes_they_send():
-    """A knob's runs are laid out once (the cache holds them so); a rerun sends those bytes as they are, and
-    runs that were never packed give the same payload."""
-    s = Scenario.default()
-    spec = s.run_spec("rmsprop")
-    knob = knobs.knobs_for("rmsprop", s.hp("rmsprop"), "pytorch")[0]
-    raw = knobs.knob_series(knobs.stop_paths(spec, knob.name, knob.stops), 0.0, ("loss", "lr"))
-    for part in raw.values():
-        packed = live_payload.pack(part)
-        for uid, arrays in part["series"].items():
-            for key, array in arrays.items():
-                view = packed["series"][uid][key]
-                np.testing.assert_array_equal(view, array)
-                assert view.dtype == array.dtype and not view.flags.writeable
-                assert view.base is not None  # a view of the packed bytes, not a copy
-        header = {"group": "g", "layers": []}
-        assert live_payload.encode(header, {knob.name: packed}) == live_payload.encode(header, {knob.name: part})
-        two = live_payload.decode(live_payload.encode(header, {"a": packed, "b": part}))
-        for uid, arrays in part["series"].items():
-            for key, array in arrays.items():
-                np.testing.assert_array_equal(two["live"]["b"]["series"][uid][key], array)
-                np.testing.assert_array_equal(two["live"]["a"]["series"][uid][key], array)
+@pytest.mark.parametrize(("surface", "steps"), [("rosenbrock", 300), ("saddle", 80), ("bowl", 40)])
+def test_every_chart_travels_quantized_on_its_axis_scale(surface, steps):
+    """Each chart's runs are laid out once, quantized on that chart's value axis (linear map and, without a known
+    minimum, loss; log loss, effective lr and step sizes); a payload of packed runs decodes to within a step of
+    1/65534 of each line's range, and runs that were never packed travel exactly (float32)."""
+    s = Scenario.default(surface).with_changes(steps=steps)
+    focus = s.focused
+    spec = s.run_spec(focus)
+    min_value = s.landscape().min_value
+    header = {"group": "g", "layers": []}
+    for knob in knobs.knobs_for(focus, s.hp(focus), s.convention)[:2]:
+        raw = knobs.knob_series(knobs.stop_paths(spec, knob.name, knob.stops), min_value, knobs.CHARTS)
+        for chart, part in raw.items():
+            scale = knobs.axis_scale(chart, min_value)
+            packed = live_payload.pack(part, scale)
+            assert packed["series"] is part["series"]  # the exact arrays stay (the figures' own points)
+            two = live_payload.decode(live_payload.encode(header, {"a": packed, "b": part}))
+            for uid, arrays in part["series"].items():
+                for key, array in arrays.items():
+                    assert_sent_faithfully(two["live"]["a"]["series"][uid][key], array, scale)
+                    assert_sent_faithfully(two["live"]["b"]["series"][uid][key], array, None)
+            plain = len(live_payload.encode(header, {"b": part}))
+            assert len(live_payload.encode(header, {"a": packed})) < 0.75 * plain  # floats travel in half the bytes
+    assert knobs.axis_scale("loss", None) == "linear" and knobs.axis_scale("loss", 0.0) == "log"
+
+
+def test_a_knob_whose_lines_are_all_gaps_or_flat_travels_too():
+    flat = {"series": {"u": {"y": np.array([2.0, 2.0, np.nan], np.float32), "x": np.arange(3, dtype=np.uint16)}}}
+    gaps = {"series": {"u": {"y": np.array([np.nan, -1.0, 0.0], np.float32), "x": np.arange(3, dtype=np.uint16)}}}
+    for part, scale in ((flat, "linear"), (flat, "log"), (gaps, "log")):
+        sent = live_payload.decode(live_payload.encode({}, {"k": live_payload.pack(part, scale)}))
+        y = sent["live"]["k"]["series"]["u"]["y"]
+        expected = part["series"]["u"]["y"]
+        if scale == "log":
+            expected = np.where(expected > 0, expected, np.nan)
+        np.testing.assert_allclose(y, expected, rtol=1e-6)
+        np.testing.assert_array_equal(sent["live"]["k"]["series"]["u"]["x"], part["series"]["u"]["x"])
 
 
 @settings(max_examples=25, deadline=None)

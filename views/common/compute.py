@@ -137,9 +137,13 @@ def _knob_series(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | N
         for knob, paths in zip(missing, runs, strict=True):
             if paths is None:
                 continue
-            # Laid out once as the payload carries them; the arrays become read-only views of those bytes.
+            series = knobs.knob_series(paths, min_value, charts)
+            for part in series.values():
+                for arrays in part["series"].values():
+                    read_only(*arrays.values())
+            # Laid out once as the payload carries them, quantized on each chart's axis scale.
             series = {
-                chart: live_payload.pack(part) for chart, part in knobs.knob_series(paths, min_value, charts).items()
+                chart: live_payload.pack(part, knobs.axis_scale(chart, min_value)) for chart, part in series.items()
             }
             _KNOB_SERIES.put(keys[knob.name], series)
             found[knob.name] = series

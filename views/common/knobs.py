@@ -216,6 +216,14 @@ def knob_series(paths: Sequence[PathData], min_value: float | None, charts: Sequ
     return out
 
 
+def axis_scale(chart: str, min_value: float | None) -> str:
+    """The value axis of ``chart`` as its figure builder draws it: the map's coordinates are linear; the loss is
+    on a log scale when the minimum is known (f − f*), the effective lr and the step sizes always are."""
+    if chart == "map" or (chart == "loss" and min_value is None):
+        return "linear"
+    return "log"
+
+
 def step_sizes_of(xy: np.ndarray) -> np.ndarray:
     """``step_sizes`` of every stop at once: |θ_k+1 − θ_k| per axis, for xy of shape (steps + 1, B, 2)."""
     return np.abs(np.diff(xy, axis=0))

@@ -53,8 +53,21 @@ function decode(value) {
   return value;
 }
 
-// The payload (see views/common/live.py): "RMSPLIVE", a uint32 header length, the JSON header, then the live
-// runs' arrays, which the header refers to by offset (copied once into an aligned buffer, then viewed).
+// A quantized array (dtype "q2", views/common/live_payload.py): uint16 codes, value = lo + code * step (10 to
+// that power on a log axis), code 65535 = a gap. Turned into floats once, when the payload arrives.
+function dequantize(buffer, offset, ref) {
+  const codes = new Uint16Array(buffer, offset, ref.length);
+  const out = new Float32Array(ref.length);
+  for (let i = 0; i < codes.length; i++) {
+    const q = codes[i];
+    const v = ref.lo + q * ref.step;
+    out[i] = q === 65535 ? NaN : ref.log ? Math.pow(10, v) : v;
+  }
+  return out;
+}
+
+// The payload (see views/common/live_payload.py): "RMSPLIVE", a uint32 header length, the JSON header, then the
+// live runs' arrays, which the header refers to by offset (copied once into an aligned buffer, then viewed).
 function parsePayload(bytes) {
   const own = bytes instanceof Uint8Array ? bytes.slice() : new Uint8Array(bytes);
   const text = new TextDecoder();
@@ -65,7 +78,8 @@ function parsePayload(bytes) {
   for (const knob of Object.values(header.live || {})) {
     for (const series of Object.values(knob.series)) {
       for (const [key, ref] of Object.entries(series)) {
-        series[key] = new TYPED[ref.dtype](own.buffer, base + ref.offset, ref.length);
+        series[key] = ref.dtype === "q2" ? dequantize(own.buffer, base + ref.offset, ref)
+          : new TYPED[ref.dtype](own.buffer, base + ref.offset, ref.length);
       }
     }
   }

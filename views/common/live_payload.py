@@ -1,9 +1,14 @@
 """The bytes a live chart sends (views/common/live_charts.js reads them). Pure: no Streamlit.
 
-``MAGIC``, the length of a JSON header, the header, then the arrays of the live runs (float32 and small
-integers, 8-byte aligned) that the header points into. Each knob's runs for one chart are laid out once, when
-they are computed (``pack``, views/common/compute.py caches the result); a rerun only copies those bytes after
-the header and shifts their offsets (``encode``). ``decode`` reads a payload back (tests, the load generator).
+``MAGIC``, the length of a JSON header, the header, then the arrays of the live runs (8-byte aligned) that the
+header points into. Each knob's runs for one chart are laid out once, when they are computed (``pack``,
+views/common/compute.py caches the result); a rerun only copies those bytes after the header and shifts their
+offsets (``encode``). ``decode`` reads a payload back (tests, the load generator).
+
+Step numbers and offsets travel as small integers. Coordinates and curve values may travel quantized (``Q16``):
+16-bit steps between the array's smallest and largest value (of its log10 on a log axis), 1/65534 of its range
+apart, which is far below a pixel; the browser turns them back into floats once, when the payload arrives. They
+are only drawn while a slider is dragged: its release draws the page's own full-precision figure.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import orjson
@@ -19,6 +24,9 @@ import orjson
 MAGIC = b"RMSPLIVE"
 _DTYPES = {np.dtype(np.float32): "f4", np.dtype(np.uint16): "u2", np.dtype(np.uint32): "u4", np.dtype(np.int32): "i4"}
 _TYPES = {v: k for k, v in _DTYPES.items()}
+#: A quantized float array: uint16 codes, value = lo + code * step (10 ** that with ``log``), code 65535 = NaN.
+Q16, _GAP, _LEVELS = "q2", 65535, 65534
+Scale = Literal["linear", "log"]
 
 
 @dataclass(frozen=True)
@@ -30,33 +38,57 @@ class Packed:
     data: bytes
 
 
-def pack(part: dict[str, Any]) -> dict[str, Any]:
+def pack(part: dict[str, Any], scale: Scale | None = None) -> dict[str, Any]:
     """``part`` (``{"series": {uid: {name: array}}, "marks": ...}``, one knob's runs for one chart) with its
-    arrays laid out in one buffer, under ``"packed"``; the arrays become read-only views of that buffer, so the
-    cached runs hold their bytes once. An array equal to one already laid out (e.g. the steps of a chart's x
-    and y lines) is laid out once and referred to twice."""
+    arrays laid out in one buffer, under ``"packed"``. With ``scale``, float arrays travel quantized on that scale
+    (``Q16``: the chart's axis type; "log": values <= 0 are gaps); without, as float32. An array equal to one
+    already laid out (e.g. the steps of a chart's x and y lines) is laid out once and referred to twice."""
     parts: list[bytes] = []
     size = 0
-    seen: dict[tuple[str, bytes], int] = {}
+    seen: dict[tuple, int] = {}
     refs: dict[str, dict[str, dict[str, Any]]] = {}
     for uid, arrays in part["series"].items():
         refs[uid] = {}
         for name, array in arrays.items():
             array = np.ascontiguousarray(array)
-            dtype, data = _DTYPES[array.dtype], array.tobytes()
-            offset = seen.get((dtype, data))
+            if scale is not None and array.dtype.kind == "f":
+                codes, ref = _quantize(array, scale == "log")
+                data = codes.tobytes()
+            else:
+                ref, data = {"dtype": _DTYPES[array.dtype]}, array.tobytes()
+            key = (data, *sorted(ref.items()))
+            offset = seen.get(key)
             if offset is None:
-                offset = seen[dtype, data] = size
+                offset = seen[key] = size
                 parts.append(data + b"\0" * (-len(data) % 8))
                 size += len(parts[-1])
-            refs[uid][name] = {"dtype": dtype, "offset": offset, "length": int(array.size)}
-    packed = Packed(refs, b"".join(parts))
-    series = {uid: {name: _view(packed.data, ref) for name, ref in arrays.items()} for uid, arrays in refs.items()}
-    return {**part, "series": series, "packed": packed}
+            refs[uid][name] = ref | {"offset": offset, "length": int(array.size)}
+    return {**part, "packed": Packed(refs, b"".join(parts))}
+
+
+def _quantize(array: np.ndarray, log: bool) -> tuple[np.ndarray, dict[str, Any]]:
+    values = np.asarray(array, dtype=np.float64)
+    if log:
+        with np.errstate(all="ignore"):
+            values = np.where(values > 0, np.log10(values), np.nan)
+    finite = np.isfinite(values)
+    codes = np.full(values.shape, _GAP, dtype=np.uint16)
+    if not finite.any():
+        return codes, {"dtype": Q16, "lo": 0.0, "step": 1.0, "log": log}
+    lo, hi = float(values[finite].min()), float(values[finite].max())
+    step = (hi - lo) / _LEVELS if hi > lo else 1.0
+    codes[finite] = np.rint((values[finite] - lo) / step).astype(np.uint16)
+    return codes, {"dtype": Q16, "lo": lo, "step": step, "log": log}
 
 
 def _view(data: bytes | memoryview, ref: Mapping[str, Any]) -> np.ndarray:
-    return np.frombuffer(data, _TYPES[ref["dtype"]], ref["length"], ref["offset"])
+    if ref["dtype"] != Q16:
+        return np.frombuffer(data, _TYPES[ref["dtype"]], ref["length"], ref["offset"])
+    codes = np.frombuffer(data, np.uint16, ref["length"], ref["offset"])
+    values = np.where(codes == _GAP, np.nan, ref["lo"] + codes * ref["step"])  # as live_charts.js: in doubles
+    if ref["log"]:
+        values = 10.0**values
+    return values.astype(np.float32)
 
 
 def encode(header: dict[str, Any], live: Mapping[str, dict]) -> bytes:
