@@ -26,8 +26,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("knob runs: every stop of every focus knob (optim)", r"\b(_knob_series|stop_paths|knob_series) \("),
     (
         "payload encoding (orjson, base64, live payload bytes)",
-        r"orjson|base64|\bb64|\(live\.py:\d+\);encode|"
-        r"^(encode|_live_part|add) \(live\.py|typed_array|_Blob",
+        r"orjson|base64|\bb64|\(live_payload\.py|typed_array",
     ),
     (
         "figure building (viz/, live chart specs)",

@@ -66,7 +66,7 @@ def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return arrays
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=2048)  # a class of 100 asks for ~1000 new runs while one student thinks (~20 KB each)
 def run_path(spec: RunSpec) -> PathData | str:
     """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
     try:
@@ -117,9 +117,10 @@ class _Bounded:
             self._entries.clear()
 
 
-#: One knob's series for all its stops: ~0.1-0.4 MB each (lr has ~60 stops). A class of 100 students keeps about
-#: three per student warm between two of its interactions (the knob it just released, and those of the view).
-_KNOB_SERIES = _Bounded(384)
+#: One knob's series for all its stops, packed: ~0.03-0.15 MB each (lr has ~60 stops). With 100 students each
+#: interaction adds up to four while a student thinks: 1024 keep a student's own knobs (the one it just released,
+#: and those of its view) until it comes back (384 did not: a third of the knob runs under load were recomputed).
+_KNOB_SERIES = _Bounded(1024)
 
 
 def _knob_series(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | None, charts: tuple) -> dict:
@@ -138,10 +139,7 @@ def _knob_series(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | N
             if paths is None:
                 continue
             series = knobs.knob_series(paths, min_value, charts)
-            for part in series.values():
-                for arrays in part["series"].values():
-                    read_only(*arrays.values())
-            # Laid out once as the payload carries them, quantized on each chart's axis scale.
+            # Kept only as the payload carries them: laid out once, quantized on each chart's axis scale.
             series = {
                 chart: live_payload.pack(part, knobs.axis_scale(chart, min_value)) for chart, part in series.items()
             }
@@ -162,7 +160,8 @@ def _or_none(function, *args):
 
 
 def live_runs(spec: RunSpec, live: Sequence[knobs.Knob], min_value: float | None, charts: tuple[str, ...]) -> dict:
-    """Per chart and knob, the focus optimizer's traces at every stop of that knob (``knobs.knob_series``).
+    """Per chart and knob, the focus optimizer's traces at every stop of that knob (``knobs.knob_series``), packed
+    as the payload carries them (``live_payload.pack``; ``live_payload.series_of`` reads the arrays back).
     Each knob's runs are cached without its own value, so moving it reuses them; a knob that cannot run (e.g.
     its stops include values the convention rejects) is left out."""
     out: dict[str, dict] = {chart: {} for chart in charts}

@@ -39,15 +39,16 @@ class Packed:
 
 
 def pack(part: dict[str, Any], scale: Scale | None = None) -> dict[str, Any]:
-    """``part`` (``{"series": {uid: {name: array}}, "marks": ...}``, one knob's runs for one chart) with its
-    arrays laid out in one buffer, under ``"packed"``. With ``scale``, float arrays travel quantized on that scale
-    (``Q16``: the chart's axis type; "log": values <= 0 are gaps); without, as float32. An array equal to one
+    """``part`` (``{"series": {uid: {name: array}}, "marks": ...}``, one knob's runs for one chart) laid out in one
+    buffer: ``{"packed": Packed, "marks": ...}`` (the arrays themselves are not kept: a cache of packed runs holds
+    each one's bytes once; ``series_of`` reads them back). With ``scale``, float arrays travel quantized on that
+    scale (``Q16``: the chart's axis type; "log": values <= 0 are gaps); without, as float32. An array equal to one
     already laid out (e.g. the steps of a chart's x and y lines) is laid out once and referred to twice."""
     parts: list[bytes] = []
     size = 0
     seen: dict[tuple, int] = {}
     refs: dict[str, dict[str, dict[str, Any]]] = {}
-    for uid, arrays in part["series"].items():
+    for uid, arrays in part.get("series", {}).items():
         refs[uid] = {}
         for name, array in arrays.items():
             array = np.ascontiguousarray(array)
@@ -63,7 +64,15 @@ def pack(part: dict[str, Any], scale: Scale | None = None) -> dict[str, Any]:
                 parts.append(data + b"\0" * (-len(data) % 8))
                 size += len(parts[-1])
             refs[uid][name] = ref | {"offset": offset, "length": int(array.size)}
-    return {**part, "packed": Packed(refs, b"".join(parts))}
+    return {"packed": Packed(refs, b"".join(parts)), "marks": part.get("marks", {})}
+
+
+def series_of(part: dict[str, Any]) -> dict[str, dict[str, np.ndarray]]:
+    """The arrays of a part, packed (as the browser gets them) or not."""
+    if "packed" not in part:
+        return part["series"]
+    packed: Packed = part["packed"]
+    return {uid: {name: _view(packed.data, ref) for name, ref in refs.items()} for uid, refs in packed.series.items()}
 
 
 def _quantize(array: np.ndarray, log: bool) -> tuple[np.ndarray, dict[str, Any]]:
@@ -98,7 +107,7 @@ def encode(header: dict[str, Any], live: Mapping[str, dict]) -> bytes:
     size = 0
     out: dict[str, Any] = {}
     for knob, part in live.items():
-        packed: Packed = (part.get("packed") or pack(part)["packed"]) if part.get("series") else Packed({}, b"")
+        packed: Packed = part["packed"] if "packed" in part else pack(part)["packed"]
         series = {
             uid: {name: {**ref, "offset": ref["offset"] + size} for name, ref in arrays.items()}
             for uid, arrays in packed.series.items()
