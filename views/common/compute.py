@@ -66,7 +66,9 @@ def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return arrays
 
 
-@functools.lru_cache(maxsize=2048)  # a class of 100 asks for ~1000 new runs while one student thinks (~20 KB each)
+# 1024: a class of 100 asks for a few hundred new runs while one student thinks (12 KB for 300 steps; bounded by
+# count, so long runs weigh more: 512 evicted a student's runs under load, 2048 of 10 000-step runs would be 0.8 GB).
+@functools.lru_cache(maxsize=1024)
 def run_path(spec: RunSpec) -> PathData | str:
     """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
     try:

@@ -63,9 +63,8 @@ def seed_band(spec: RunSpec, count: int) -> SeedBand | str:
 
 
 # As many as run_path keeps warm: with 256 a class of 100 (three optimizers each) evicted them between two
-# interactions of a student (bench/load/run.py: 21 % misses against run_path's 12 %); 512 still cost ~1 ms an
-# interaction against 2048 (a few MB: one pair of floats per step and optimizer).
-@functools.lru_cache(maxsize=2048)  # see views/common/compute.py: hit on every rerun, so not st.cache_data
+# interactions of a student (bench/load/run.py: 21 % misses against run_path's 12 %).
+@functools.lru_cache(maxsize=1024)  # see views/common/compute.py: hit on every rerun, so not st.cache_data
 def eps_terms(spec: RunSpec) -> DenominatorTerms | None:
     """The denominator terms along the drawn path of this run (replaying ``run_path``'s cached result)."""
     path = run_path(spec)
@@ -114,7 +113,7 @@ def accumulators(spec: RunSpec) -> AccumulatorHistory | None:
     return history
 
 
-@functools.lru_cache(maxsize=1024)  # one entry per view: a class of 100 makes ~250 new views while a student thinks
+@functools.lru_cache(maxsize=512)  # one entry per view: a class of 100 makes ~250 new views while a student thinks
 def events(specs: tuple[RunSpec, ...], tol: float) -> tuple[Event, ...]:
     """What happened in the view's runs ("what happened" notes), from the cached runs and eps terms."""
     records, terms = [], {}
@@ -153,7 +152,7 @@ class Summary:
     note: str | None
 
 
-@functools.lru_cache(maxsize=1024)  # hit on every rerun: the table is built and converted once per view
+@functools.lru_cache(maxsize=512)  # hit on every rerun: the table is built and converted once per view
 def summary(specs: tuple[RunSpec, ...], tol: float) -> Summary | None:
     """The summary of the runs of ``specs`` that can run (None: none can)."""
     paths = [p for p in (run_path(spec) for spec in specs) if not isinstance(p, str)]
