@@ -161,10 +161,23 @@ def summary(specs: tuple[RunSpec, ...], tol: float) -> Summary | None:
     surface = specs[0].surface()
     min_known = surface.min_value is not None
     columns = report.summary_columns(paths, surface, tol)
-    text = pd.DataFrame(
-        report.summary_text(columns, min_known), index=pd.Index([p.label for p in paths], name="optimizer")
-    )
-    return Summary(pa.Table.from_pandas(text), tuple(columns), min_known, report.floor_note(columns, min_known))
+    text = report.summary_text(columns, min_known)
+    labels = [p.label for p in paths]
+    return Summary(_arrow(text, labels), tuple(columns), min_known, report.floor_note(columns, min_known))
+
+
+def _arrow(text: dict[str, list[str]], labels: list[str]) -> pa.Table:
+    """The text table as Arrow, exactly as st.dataframe would convert the DataFrame of it (index: the labels),
+    without building one: its schema (and pandas metadata) depends only on the column names."""
+    schema = _schema(tuple(text))
+    columns = text | {"optimizer": labels}
+    return pa.Table.from_arrays([pa.array(columns[f.name], f.type) for f in schema], schema=schema)
+
+
+@functools.lru_cache(maxsize=64)
+def _schema(names: tuple[str, ...]) -> pa.Schema:
+    frame = pd.DataFrame({name: ["-"] for name in names}, index=pd.Index(["-"], name="optimizer"))
+    return pa.Table.from_pandas(frame).schema
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
