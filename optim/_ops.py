@@ -41,7 +41,10 @@ def has_zero(value: float | Array) -> bool:
     """True if a hyperparameter (a float or a per-run array) is zero anywhere."""
     if isinstance(value, float):
         return value == 0.0
-    return bool((np.asarray(value) == 0.0).any())
+    array = np.asarray(value)
+    if not array.flags.writeable and array.dtype == np.float64:  # a run's own hyperparameter: asked every step
+        return 0.0 in _distinct(array)[0]
+    return bool((array == 0.0).any())
 
 
 def undefined_to_zero(result: Array, num: Array, den: Array, eps: float | Array) -> Array:

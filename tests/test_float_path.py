@@ -280,3 +280,16 @@ def test_a_changed_array_gets_its_own_powers():
     assert power(array, 3).tolist() == [0.9**3, 0.99**3]
     array[0] = 0.5  # writeable: never taken from the memo
     assert power(array, 3).tolist() == [0.5**3, 0.99**3]
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_has_zero_sees_a_zero_eps_in_any_row(frozen):
+    """A zero eps in any row of a batch turns on the 0/0 -> no-step rule (_ops.undefined_to_zero), whether or not
+    the array is a run's read-only copy (whose distinct values are taken apart once)."""
+    from optim._ops import has_zero
+
+    for values, expected in (([1e-8, 1e-7], False), ([1e-8, 0.0, 1e-7], True), ([-0.0, 1.0], True)):
+        array = np.array(values)
+        array.flags.writeable = not frozen
+        assert has_zero(array) is expected
+        assert has_zero(array) is expected  # again, from the memo when read-only
