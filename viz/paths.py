@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,10 +27,13 @@ class PathData:
         return last_index(self)
 
 
+@functools.lru_cache(maxsize=256)  # asked for every line of every chart on every rerun, with a few counts
 def sample_steps(count: int, limit: int) -> np.ndarray:
-    """At most ``limit`` step indices in [0, count), evenly spread, always keeping the first and last.
+    """At most ``limit`` step indices in [0, count), evenly spread, always keeping the first and last (read-only:
+    shared by every caller).
 
     Long runs are thinned for drawing only; every number is still computed."""
-    if count <= limit:
-        return np.arange(count)
-    return np.unique(np.linspace(0, count - 1, limit).round().astype(int))
+    spread = np.linspace(0, count - 1, limit).round().astype(int)
+    idx = np.arange(count) if count <= limit else np.unique(spread)
+    idx.flags.writeable = False
+    return idx
