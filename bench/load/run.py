@@ -10,7 +10,8 @@ then does ``--interactions`` interactions, each after a random think time (``--t
 - drag one of the focus optimizer's live sliders beside the map (lr, rho, eps, ...) by 1 to 3 stops
   and let go: while it is dragged the browser switches between runs it already has and sends nothing;
   the release sends ONE trigger value to the chart component, exactly as views/common/live_charts.js
-  does (``setTriggerValue("release", {name, value, index})``, a JSON trigger under the component's id);
+  does (``setTriggerValue("release", {name, value, index})``, a JSON trigger under the component's id), as a
+  rerun of the fragment the component is drawn in (the Playground's results), as the browser does;
 - move the Steps slider by 1 to 3 stops (with ``--jumps``, sliders go to any stop, e.g. straight to
   10 000 steps, the worst case);
 - add or remove an optimizer (the pills); pick another optimizer in focus; "Got it" on the first
