@@ -5,6 +5,8 @@ Widgets -> Scenario -> cached runs -> figures. No maths and no figure styling he
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 import landscapes
@@ -140,7 +142,7 @@ def results(link: Gate, card: bool) -> None:
         bands = bands_for(scenario, paths)
         marks = lens.marks(scenario, paths)
         lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k
-        side = lambda: lens.focus_control(scenario)  # noqa: E731
+        side = functools.partial(lens.focus_control, scenario)
         charts.draw(scenario, surface, grid, paths, bands, marks, theme, link, side=side)
         notes.notes_section(scenario)
         if scenario.curv:
