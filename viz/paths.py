@@ -33,7 +33,6 @@ def sample_steps(count: int, limit: int) -> np.ndarray:
     shared by every caller).
 
     Long runs are thinned for drawing only; every number is still computed."""
-    spread = np.linspace(0, count - 1, limit).round().astype(int)
-    idx = np.arange(count) if count <= limit else np.unique(spread)
+    idx = np.arange(count) if count <= limit else np.unique(np.rint(np.linspace(0, count - 1, limit)).astype(int))
     idx.flags.writeable = False
     return idx

@@ -130,9 +130,10 @@ def results(link: Gate, card: bool) -> None:
     it reruns the whole page instead."""
     with one_at_a_time():  # a fragment's own run does not pass through app.py's turn
         scenario = state.from_widgets()
-        if state.sidebar_outdated(scenario):
-            st.rerun()
-        state.save(scenario)
+        if scenario != st.session_state.get(state.STORED):  # only a run of this fragment alone can find it changed
+            if state.sidebar_outdated(scenario):
+                st.rerun()
+            state.save(scenario)
         if card:
             notes.start_card()
         surface = scenario.landscape()

@@ -34,13 +34,6 @@ def summary_columns(paths: Sequence[PathData], surface: Surface, tol: float) -> 
     }
 
 
-def summary_table(paths: Sequence[PathData], surface: Surface, tol: float) -> pd.DataFrame:
-    """``summary_columns`` as a table, one row per optimizer (step counts as nullable integers)."""
-    columns = summary_columns(paths, surface, tol)
-    typed = {c: pd.array(v, dtype="Int64") if _is_count(c) else v for c, v in columns.items()}
-    return pd.DataFrame(typed, index=pd.Index([path.label for path in paths], name="optimizer"))
-
-
 def _is_count(column: str) -> bool:
     return column.startswith(("steps", "diverged"))
 
