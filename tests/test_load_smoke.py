@@ -119,6 +119,54 @@ def test_a_release_that_changes_what_the_sidebar_shows_reruns_the_whole_page(ser
         assert slider.proto.set_value and float(slider.proto.raw_value[0]) == value  # the server moved it
 
 
+async def _sidebar_change(url: str, link: str, open_first: list[str], change: str) -> tuple[RunResult, RunResult]:
+    """Open ``link``, open the sidebar expanders ``open_first``, then move the sidebar's Steps slider to 500
+    (``change="steps"``) or type a seed (``"seed"``), as the browser sends it: a change of a widget outside any
+    fragment, which asks for a whole-page run."""
+    async with Session(url, link) as session:
+        first = await session.run()
+        for key in open_first:
+            await session.run(widgets=[session.set_expander(key, True)])
+        state = session.set_select_slider("pg.steps", "500") if change == "steps" else session.set_number("pg.seed", 77)
+        return first, await session.run(widgets=[state])
+
+
+SIDEBAR_KEYS = ("pg.hp.", "pg.surface", "pg.optimizers", "pg.convention", "pg.steps", "pg.seed", "pg.tol")
+
+
+@pytest.mark.parametrize("change", ["steps", "seed"])
+def test_a_sidebar_control_that_shows_only_itself_reruns_only_the_results(server, change):
+    """Steps and seed show nothing in the sidebar but their own value: their change reruns the results fragment
+    alone (state.results_only), which writes the URL; the sidebar and the header are not sent again."""
+    _, url = server
+    first, result = _run_async(_sidebar_change(url, load.DEFAULT_LINK, [], change))
+    assert result.ok and result.partial and result.reran  # the whole-page run stopped for the fragment's
+    assert load.KNOBS in result.widgets  # the charts and their sliders were drawn again ...
+    assert not any(w.key and w.key.startswith(SIDEBAR_KEYS) for w in result.widgets.values())  # ... the sidebar not
+    assert load.share_query(result) is None and result.messages < 0.6 * first.messages
+    query = load._query_dict(result.query_string)
+    assert query["steps" if change == "steps" else "seed"] == ("500" if change == "steps" else "77")
+
+
+@pytest.mark.parametrize(
+    ("link", "open_first"),
+    [
+        (load.DEFAULT_LINK, ["pg.share"]),  # the share link shows the steps
+        (load.DEFAULT_LINK, ["pg.open.sched"]),  # the schedule's preview is drawn over the steps
+        (load.DEFAULT_LINK + "&noise=abc", []),  # the header warns about the link, until the user changes it
+    ],
+)
+def test_a_sidebar_control_reruns_the_whole_page_when_the_page_shows_more_of_it(server, link, open_first):
+    _, url = server
+    first, result = _run_async(_sidebar_change(url, link, open_first, "steps"))
+    assert result.ok and not result.partial and "pg.steps" in result.widgets
+    assert load._query_dict(result.query_string)["steps"] == "500"
+    if "pg.share" in open_first:
+        assert load._query_dict(load.share_query(result))["steps"] == "500"
+    if "abc" in link:
+        assert any("noise" in t for t in first.texts) and not any("noise" in t for t in result.texts)
+
+
 def test_smoke_command_line(server):
     proc, url = server
     done = subprocess.run(

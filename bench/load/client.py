@@ -121,7 +121,7 @@ class RunResult:
     bytes: int = 0
     ref_hits: int = 0  # messages the server replaced by a reference to our cache
     charts: list[str] = field(default_factory=list)  # Plotly specs (JSON) drawn in this run
-    reran: bool = False  # a fragment run asked for a full rerun, which this run then waited for
+    reran: bool = False  # the run stopped early for a rerun (``st.rerun``), which this run then waited for
     partial: bool = False  # only a fragment ran (the rest of the page, its share link included, stayed)
 
     @property
@@ -144,8 +144,9 @@ class _Collector:
     done: asyncio.Future | None = None
     first: asyncio.Future | None = None  # resolved by the run's first message
     charts: list[str] = field(default_factory=list)
-    through_rerun: bool = False  # a run that stops early for a rerun is not finished: wait for the rerun
+    through_rerun: bool = True  # a run that stops early for a rerun is not finished: wait for the rerun
     reran: bool = False
+    fragments: set[str] = field(default_factory=set)  # the fragments whose elements this run drew
 
 
 class Session:
@@ -241,7 +242,7 @@ class Session:
         widgets: Iterable[WidgetState] = (),
         first_message_timeout: float | None = None,
         fragment_id: str | None = None,
-        through_rerun: bool = False,
+        through_rerun: bool = True,
         auto: bool = True,
     ) -> RunResult:
         """Rerun the script (as after a widget change or on opening a link) and wait for it to finish.
@@ -251,8 +252,10 @@ class Session:
         early when not even the first message of the run arrives in time; ``fragment_id``: rerun only that
         fragment, as the frontend's timer does for ``st.fragment(run_every=...)`` (see ``auto_reruns``), or, with
         ``auto=False``, as it does when a widget drawn in that fragment changed (``Widget.fragment_id``);
-        ``through_rerun``: when the run stops early because the script asked for a rerun (``st.rerun``),
-        wait for that rerun to finish too. Raises ``ProtocolError`` on a timeout or a closed connection.
+        ``through_rerun``: when the run stops early because the script asked for a rerun (``st.rerun``: a fragment
+        asking for the whole page, or a widget's callback for one fragment), wait for that rerun to finish too, as
+        the page does (``False``: return at the early stop). Raises ``ProtocolError`` on a timeout or a closed
+        connection.
         """
         if self._ws is None:
             raise ProtocolError("not connected")
@@ -306,8 +309,9 @@ class Session:
 
         # After a run the frontend forgets the widgets that were not drawn (WidgetStateManager.removeInactive)
         # and takes the values the script set (``set_value``), e.g. when a new link was opened.
-        # A fragment's own run redraws only the fragment: the rest of the page (and its widgets) stays.
-        partial = fragment_id is not None and not collector.reran
+        # A fragment's own run redraws only the fragment: the rest of the page (and its widgets) stays. It may be
+        # one the page asked for (a widget in the fragment) or one a widget's callback chose (``st.rerun(key)``).
+        partial = status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
         if not partial:
             self._widget_states = {k: v for k, v in self._widget_states.items() if k in collector.widget_ids}
         for widget in collector.widgets.values():
@@ -323,7 +327,8 @@ class Session:
                 del self._widget_states[wid]
         self._age_cache()
         if partial:  # the fragment's widgets are those it drew this time; the others stay
-            kept = {k: w for k, w in self.widgets.items() if w.fragment_id != fragment_id}
+            ran = collector.fragments or {fragment_id}
+            kept = {k: w for k, w in self.widgets.items() if w.fragment_id not in ran}
             self.widgets = kept | collector.widgets
         else:
             self.widgets = collector.widgets
@@ -414,6 +419,8 @@ class Session:
 
     def _handle_delta(self, msg: ForwardMsg, run: _Collector) -> None:
         delta = msg.delta
+        if delta.fragment_id:
+            run.fragments.add(delta.fragment_id)
         if delta.WhichOneof("type") == "add_block":
             block = delta.add_block
             if block.WhichOneof("type") == "expandable" and block.expandable.id:  # a stateful expander

@@ -38,6 +38,9 @@ def test_moving_a_slider_changes_the_chart_and_the_link(tab):
     tab.page.wait_for_function("() => location.search.includes('steps=200')", timeout=20000)
     after = path(tab, "SGD")
     assert len(after["x"]) > len(before["x"])
+    # Steps reran the results alone (state.results_only): the sidebar stays as it was, showing the new value.
+    assert tab.page.locator('input[aria-label="Surface"]').is_visible()
+    assert tab.page.locator('input[type="range"][aria-label="Steps"]').get_attribute("aria-valuetext") == "200"
     assert tab.exceptions() == [] and tab.errors == []
 
 

@@ -299,9 +299,15 @@ def run_controls(
     noise_help: str = "Gaussian noise added to every gradient component.",
     after_seed: Callable[[], None] | None = None,
     seed_needs_noise: bool = False,
+    on_change: Callable[[str], Callable[[], None]] | None = None,
 ) -> None:
     """Steps, start, gradient noise, its seed and the tolerance (``after_seed`` draws a page's own noise option;
-    ``seed_needs_noise``: the seed is disabled while there is no noise)."""
+    ``seed_needs_noise``: the seed is disabled while there is no noise; ``on_change(query_key)``: the callback of
+    the steps, start, seed and tolerance controls, which show nothing but their own value)."""
+
+    def callback(query_key: str) -> dict[str, Callable[[], None]]:
+        return {} if on_change is None else {"on_change": on_change(query_key)}
+
     if gate.shown("steps"):
         controls.stepped_slider(
             "Steps",
@@ -309,6 +315,7 @@ def run_controls(
             list(step_stops),
             help="How many updates each run takes.",
             disabled=gate.locked("steps"),
+            **callback("steps"),
         )
     keys.clamp_start(domain)
     if gate.shown("start"):
@@ -320,7 +327,15 @@ def run_controls(
             (right, "Start y", keys.start_y, (y0, y1)),
         ):
             column.number_input(
-                label, low, high, step=0.1, format="%.3f", key=key, disabled=locked, persist_state=PERSIST
+                label,
+                low,
+                high,
+                step=0.1,
+                format="%.3f",
+                key=key,
+                disabled=locked,
+                persist_state=PERSIST,
+                **callback("start"),
             )
         if start_note and not locked:
             st.caption(start_note)
@@ -338,6 +353,7 @@ def run_controls(
             disabled=gate.locked("seed") or (seed_needs_noise and not float(st.session_state[keys.noise]) > 0),
             help="Which noise sequence (used while the gradient noise is above 0): the same seed gives the same run.",
             persist_state=PERSIST,
+            **callback("seed"),
         )
     if after_seed is not None:
         after_seed()
@@ -348,4 +364,5 @@ def run_controls(
             controls.TOL_STOPS,
             help="A run has converged once f − f* is below this (summary table, steps to tolerance).",
             disabled=gate.locked("tol"),
+            **callback("tol"),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -18,7 +18,7 @@ from viz.paths import PathData
 BAND_STOPS = [0, BANDS_MIN, 10, BANDS_DEFAULT, 30, 50, BANDS_MAX]
 
 
-def bands_control(disabled: bool = False) -> None:
+def bands_control(disabled: bool = False, on_change: Callable[[], None] | None = None) -> None:
     """Seeds per optimizer for the noise bands (a select slider; a value from a link is kept as a stop)."""
     current = int(st.session_state.get(state.BANDS, BANDS_DEFAULT))
     stops = sorted(set(BAND_STOPS) | {current})
@@ -31,6 +31,7 @@ def bands_control(disabled: bool = False) -> None:
         persist_state=controls.PERSIST,
         format_func=lambda n: "off" if n == 0 else str(n),
         disabled=disabled or not noisy,
+        on_change=on_change,
         help="With gradient noise on, run each optimizer under this many noise seeds (the first is the seed "
         "above) and draw the median and 10–90% band of the loss, and the other seeds' paths faintly."
         + ("" if noisy else " Turn gradient noise on to use it."),

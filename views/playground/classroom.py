@@ -241,6 +241,15 @@ def _watch(voting: bool) -> None:
         st.rerun(scope="app")
 
 
+def publish_change(scenario: Scenario) -> None:
+    """From a run of the results alone (a focus slider, a sidebar control that reruns only the results): the host's
+    changed view reaches the students who follow, as a whole-page run's ``section`` would publish it."""
+    ss = st.session_state
+    code = ss.get(CODE)
+    if code and is_host() and not ss.get(DOWN):
+        _publish(code, scenario)
+
+
 def _publish(code: str, scenario: Scenario) -> None:
     """The host's view, for the students who follow (written only when it changed)."""
     ss = st.session_state

@@ -47,7 +47,12 @@ def sidebar() -> None:
         state.current_surface().domain,
         link,
         start_note="Or click anywhere on the contour to start there.",
-        after_seed=(lambda: bands_control(disabled=link.locked("noise"))) if link.shown("noise") else None,
+        after_seed=(
+            (lambda: bands_control(disabled=link.locked("noise"), on_change=state.results_only("bands")))
+            if link.shown("noise")
+            else None
+        ),
+        on_change=state.results_only,
     )
     if link.shown("present"):
         st.toggle(
@@ -85,11 +90,14 @@ def main() -> None:
     link, question, link_warnings = teach.load()
     teach.enforce(link)  # locked controls keep the link's values
     warnings = warnings + link_warnings
+    st.session_state[state.DRAWN] = False
+    st.session_state.pop(state.CHANGED, None)
     with st.sidebar:
         sidebar()
     scenario_now = state.from_widgets()
     if scenario_now != scenario:
         warnings = []  # they described the link, which the user has since changed
+        st.session_state[state.WARNINGS] = []
     scenario = scenario_now
     state.save(scenario)
 
@@ -114,7 +122,11 @@ def main() -> None:
     state.note_sidebar(scenario)
     # Presentation mode draws view toggles in the sidebar, which a fragment cannot write to: a whole-page run.
     card = not (link.active or question or scenario.present or classroom.in_class())
-    (results if scenario.present else results_fragment)(link, card)
+    if scenario.present:
+        results(link, card)
+    else:
+        st.session_state[state.DRAWN] = True  # a sidebar control may now rerun the results alone (results_only)
+        results_fragment(link, card)
     share_section(scenario)
 
 
@@ -124,8 +136,9 @@ def results(link: Gate, card: bool) -> None:
 
     Outside presentation mode this is a fragment (``results_fragment``): what the student does here (release a
     focus slider, pick the focus, "Got it", a tab or the chart under the loss, the step inspector) reruns only this
-    part, not the sidebar and the header, which are about a third of a page run's server time. Such a
-    run reads the view from the widgets and writes it to the URL itself, and when it changed what the sidebar
+    part, not the sidebar and the header, which are about a third of a page run's server time; so do the sidebar's
+    steps, start, seed, tolerance and bands controls, which show nothing but their own value (``state.results_only``).
+    Such a run reads the view from the widgets and writes it to the URL itself, and when it changed what the sidebar
     shows (a click on the map moves the start; an open expander shows the hyperparameters or the share link),
     it reruns the whole page instead."""
     with one_at_a_time():  # a fragment's own run does not pass through app.py's turn
@@ -134,6 +147,7 @@ def results(link: Gate, card: bool) -> None:
             if state.sidebar_outdated(scenario):
                 st.rerun()
             state.save(scenario)
+            classroom.publish_change(scenario)
         if card:
             notes.start_card()
         surface = scenario.landscape()
@@ -151,7 +165,7 @@ def results(link: Gate, card: bool) -> None:
         tabs_section(scenario, surface, paths, theme)
 
 
-results_fragment = st.fragment(results)
+results_fragment = st.fragment(results, key=state.RESULTS)
 
 
 def tabs_section(scenario: Scenario, surface: landscapes.Surface, paths: list[PathData], theme) -> None:

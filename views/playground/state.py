@@ -8,8 +8,12 @@ writes it to the URL (``views/common/url_sync.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
+from streamlit import config
+from streamlit.errors import StreamlitAPIException
 
 import landscapes
 from landscapes.custom import DOMAIN_PARAMS
@@ -33,6 +37,9 @@ EFFECTIVE_LR, ACCUMULATORS = "effective_lr", "accumulators"  # the options of RI
 FROM_URL = "pg.from_url"  # the scenario last read from the URL (a teacher link's locked values)
 SHARE = "pg.share"  # the sidebar's "Share this view" expander (True while open)
 SIDEBAR = "pg.sidebar"  # what the sidebar showed at the end of the last whole-page run (``sidebar_shows``)
+RESULTS = "pg.results"  # the key of the results fragment (views/playground/page.py): ``st.rerun(RESULTS)``
+DRAWN = "pg.results_drawn"  # True when the last whole-page run drew the results fragment
+CHANGED = "pg.changed"  # query keys a sidebar widget just changed and shows itself (``results_only``)
 #: Query keys of settings drawn in the main area only (outside presentation mode): a results-only run may change them.
 MAIN_AREA = frozenset({"focus", "acc", "multi", "curv", "k"})
 param_key, hp_key, open_key, set_start = KEYS.param, KEYS.hp, KEYS.open, KEYS.set_start
@@ -136,8 +143,45 @@ def note_sidebar(scenario: Scenario) -> None:
 
 
 def sidebar_outdated(scenario: Scenario) -> bool:
-    """True when ``scenario`` (read by a results-only run) would show differently in the sidebar than it does."""
-    return st.session_state.get(SIDEBAR) != sidebar_shows(scenario)
+    """True when ``scenario`` (read by a results-only run) would show differently in the sidebar than it does.
+
+    What a sidebar widget changed in a ``results_only`` run is shown by that widget itself: it is taken as shown."""
+    ss = st.session_state
+    shown, before = sidebar_shows(scenario), ss.get(SIDEBAR)
+    changed = ss.pop(CHANGED, frozenset())
+    if before is None:
+        return True
+    differ = {k for k in shown.keys() | before.keys() if shown.get(k) != before.get(k)}
+    if differ and differ <= changed:
+        ss[SIDEBAR] = shown
+        return False
+    return bool(differ)
+
+
+def results_only(*query_keys: str) -> Callable[[], None]:
+    """The ``on_change`` of a sidebar widget that only shows its own value (of these query keys): its change reruns
+    the results fragment alone, not the whole page (the sidebar, the header and the share link stay as they are),
+    unless the page shows more of it: the share link is open, the header shows a link's warnings, the schedule's
+    preview (which depends on the steps) is open, or the last whole-page run did not draw the results fragment
+    (presentation mode, a class poll, a question before the guess). A rerun of the results alone costs about
+    two thirds of a whole page's (bench/load/run.py)."""
+    changed = frozenset(query_keys)
+
+    def callback() -> None:
+        ss = st.session_state
+        if not ss.get(DRAWN) or ss.get(SHARE) or ss.get(WARNINGS) or config.get_option("global.appTest"):
+            # Streamlit's default: the whole page reruns. (AppTest starts each run with an empty page registry and
+            # an empty page: it cannot show a run of one fragment; tests/test_load_smoke.py runs them for real.)
+            return
+        if "steps" in changed and ss.get(schedule_ui.OPEN):
+            return
+        ss[CHANGED] = changed
+        try:
+            st.rerun(RESULTS)
+        except StreamlitAPIException:  # the fragment is not known to this session (yet): the whole page
+            ss.pop(CHANGED, None)
+
+    return callback
 
 
 # ---------------------------------------------------------------- callbacks (run before the script)
