@@ -167,6 +167,42 @@ def test_a_sidebar_control_reruns_the_whole_page_when_the_page_shows_more_of_it(
         assert any("noise" in t for t in first.texts) and not any("noise" in t for t in result.texts)
 
 
+async def _optimizers_and_expanders(url: str) -> list[tuple[RunResult, set[str]]]:
+    """Add Adagrad (the pills), open its expander, move its lr, remove it: each change sent as the browser sends it
+    (with the fragment its widget is drawn in); for each, the run and the fragments that drew its elements."""
+    out = []
+    async with Session(url, load.DEFAULT_LINK) as session:
+        await session.run()
+
+        async def change(key: str, state) -> None:
+            fragment = session.widget(key).fragment_id or None
+            result = await session.run(widgets=[state], fragment_id=fragment, auto=False)
+            out.append((result, {w.fragment_id for w in result.widgets.values()}))
+
+        await change("pg.optimizers", session.set_pills("pg.optimizers", ["SGD", "RMSProp", "Adam", "Adagrad"]))
+        await change("pg.open.adagrad", session.set_expander("pg.open.adagrad", True))
+        options = session.widget("pg.hp.adagrad.lr").options
+        await change("pg.hp.adagrad.lr", session.set_select_slider("pg.hp.adagrad.lr", options[3]))
+        await change("pg.optimizers", session.set_pills("pg.optimizers", ["SGD", "RMSProp", "Adam"]))
+    return out
+
+
+def test_the_optimizers_and_their_expanders_rerun_only_the_expanders_and_the_results(server):
+    """The sidebar's optimizer expanders are a fragment: opening one reruns only them; the optimizers (pills) and a
+    hyperparameter rerun them and the results, not the rest of the sidebar or the header."""
+    _, url = server
+    (added, _), (opened, opened_in), (moved, _), (removed, _) = _run_async(_optimizers_and_expanders(url))
+    for result in (added, opened, moved, removed):
+        assert result.ok and result.partial and "pg.steps" not in result.widgets and not result.exceptions
+    assert "pg.open.adagrad" in added.widgets and load.KNOBS in added.widgets  # expanders and results
+    assert "adagrad" in load._query_dict(added.query_string)["opt"]
+    assert "pg.hp.adagrad.lr" in opened.widgets and load.KNOBS not in opened.widgets and len(opened_in) == 1
+    assert opened.messages < 20 and opened.query_string is None  # the expanders alone; the view did not change
+    assert load.KNOBS in moved.widgets and "pg.hp.adagrad.lr" in moved.widgets
+    assert "adagrad.lr" in load._query_dict(moved.query_string)
+    assert "pg.open.adagrad" not in removed.widgets and "adagrad" not in load._query_dict(removed.query_string)["opt"]
+
+
 def test_smoke_command_line(server):
     proc, url = server
     done = subprocess.run(

@@ -483,8 +483,9 @@ class Student:
         return options[self._other_stop(len(options), at)]
 
     async def in_place(self, key: str, state) -> RunResult:
-        """Send a change of widget ``key`` as the browser does: a widget drawn in a fragment (the Playground's
-        results) reruns only that fragment, which may in turn rerun the whole page (then this waits for it)."""
+        """Send a change of widget ``key`` as the browser does: with the fragment it is drawn in (the Playground's
+        results, the sidebar's optimizer expanders), if any, which the server reruns alone; the server may rerun
+        other fragments or the whole page instead (a widget's callback, ``st.rerun``): this waits for that run."""
         fragment = self.session.widget(key).fragment_id or None
         return await self.session.run(widgets=[state], fragment_id=fragment, auto=False, through_rerun=True)
 
@@ -510,14 +511,15 @@ class Student:
         if kind == "steps":
             option = self._other_option("pg.steps", self.state.get("steps"))
             self.expected["steps"] = float(option)
-            return await s.run(widgets=[s.set_select_slider("pg.steps", option)])
+            return await self.in_place("pg.steps", s.set_select_slider("pg.steps", option))
         if kind == "open":
-            return await s.run(widgets=[s.set_expander(f"pg.open.{self.target}", True)])
+            key = f"pg.open.{self.target}"
+            return await self.in_place(key, s.set_expander(key, True))
         if kind == "lr":
             name = self.target
             option = self._other_option(f"pg.hp.{name}.lr", self.state.get(f"{name}.lr"))
             self.expected[f"{name}.lr"] = float(option)
-            return await s.run(widgets=[s.set_select_slider(f"pg.hp.{name}.lr", option)])
+            return await self.in_place(f"pg.hp.{name}.lr", s.set_select_slider(f"pg.hp.{name}.lr", option))
         if kind == "optimizer":
             shown = self.shown_optimizers()
             if len(shown) > 1 and (len(shown) == len(LABELS) or rng.random() < 0.5):
@@ -528,11 +530,11 @@ class Student:
                 chosen = [n for n in optim.names() if n in [*shown, changed]]
             self.expected = {k: v for k, v in self.expected.items() if not k.startswith(f"{changed}.") and k != "focus"}
             self.expected["opt"] = frozenset(chosen)
-            return await s.run(widgets=[s.set_pills("pg.optimizers", [LABELS[n] for n in chosen])])
+            return await self.in_place("pg.optimizers", s.set_pills("pg.optimizers", [LABELS[n] for n in chosen]))
         if kind == "seed":
             seed = self.next_seed()
             self.expected["seed"] = float(seed)
-            return await s.run(widgets=[s.set_number("pg.seed", seed)])
+            return await self.in_place("pg.seed", s.set_number("pg.seed", seed))
         if kind == "link":
             surface = rng.choice(LINK_SURFACES)
             chosen = sorted(rng.sample(list(LABELS), rng.randint(1, 4)), key=optim.names().index)

@@ -11,7 +11,7 @@ drops a hidden widget's value, and the key may fall back to the first value the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -56,12 +56,20 @@ def lazy_expander(label: str, key: str, start_open: bool = False) -> DeltaGenera
     return st.expander(label, key=key, on_change="rerun")
 
 
-def hyperparam_control(p: HyperParam, key: str, disabled: bool = False, note: str | None = None):
+def hyperparam_control(
+    p: HyperParam,
+    key: str,
+    disabled: bool = False,
+    note: str | None = None,
+    on_change: Callable[[], None] | None = None,
+):
     """The control for one hyperparameter: a toggle for flags, a stepped slider for numbers."""
     help_text = p.help + (f" {note}" if note else "")
     if p.kind == "bool":
-        return st.toggle(p.label, key=key, help=help_text, disabled=disabled, persist_state=PERSIST)
-    return stepped_slider(p.label, key, options_for(p), help=help_text, disabled=disabled)
+        return st.toggle(
+            p.label, key=key, help=help_text, disabled=disabled, persist_state=PERSIST, on_change=on_change
+        )
+    return stepped_slider(p.label, key, options_for(p), help=help_text, disabled=disabled, on_change=on_change)
 
 
 def surface_param_control(p: Param, key: str, disabled: bool = False) -> float:

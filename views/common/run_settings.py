@@ -242,7 +242,7 @@ def optimizer_controls(
     )
 
 
-def convention_control(keys: RunKeys, gate: Gate = FREE) -> None:
+def convention_control(keys: RunKeys, gate: Gate = FREE, on_change: Callable[[], None] | None = None) -> None:
     """The framework convention, with the note on how the rules are checked."""
     if not gate.shown("conv"):
         return
@@ -256,14 +256,22 @@ def convention_control(keys: RunKeys, gate: Gate = FREE) -> None:
         "what the momentum buffer holds, how bias correction meets eps.",
         disabled=gate.locked("conv"),
         persist_state=PERSIST,
+        on_change=on_change,
     )
     verified_note()
 
 
-def hyperparam_expanders(keys: RunKeys, surface: str, convention: str, gate: Gate = FREE) -> None:
+def hyperparam_expanders(
+    keys: RunKeys,
+    surface: str,
+    convention: str,
+    gate: Gate = FREE,
+    on_change: Callable[[], None] | None = None,
+) -> None:
     """One expander per chosen optimizer with its hyperparameters and its update rule. An expander draws its
     controls only while open (its widgets keep their values, ``PERSIST``), so a slider move pays for the open
-    optimizers' controls only; a teacher link opens the ones holding the knobs it leaves free."""
+    optimizers' controls only; a teacher link opens the ones holding the knobs it leaves free. ``on_change``: the
+    hyperparameters' callback."""
     for name in keys.chosen(st.session_state):
         opt = optim.get(name)
         keys.ensure_hp_defaults(surface, name)
@@ -282,7 +290,7 @@ def hyperparam_expanders(keys: RunKeys, surface: str, convention: str, gate: Gat
                     continue
                 note = f"({optim.CONVENTIONS[convention]}'s rule has no {p.name}.)" if p.name in ignored else None
                 disabled = p.name in ignored or gate.locked(control)
-                controls.hyperparam_control(p, keys.hp(name, p.name), disabled=disabled, note=note)
+                controls.hyperparam_control(p, keys.hp(name, p.name), disabled=disabled, note=note, on_change=on_change)
             if opt.supports(convention):
                 options = {p.name: st.session_state[keys.hp(name, p.name)] for p in opt.hyperparams}
                 st.latex(rule_latex(name, convention, options, small=True))

@@ -35,10 +35,9 @@ def sidebar() -> None:
     if link.active:
         st.info(teach.NOTE, icon=":material/lock:")
     run_settings.surface_controls(state.KEYS, state.on_surface_change, link, custom_editor=custom.controls)
-    run_settings.optimizer_controls(state.KEYS, link)
-    run_settings.convention_control(state.KEYS, link)
-    surface = st.session_state[state.SURFACE]
-    run_settings.hyperparam_expanders(state.KEYS, surface, st.session_state[state.CONVENTION], link)
+    run_settings.optimizer_controls(state.KEYS, link, on_change=state.with_hyperparameters(inside=False))
+    run_settings.convention_control(state.KEYS, link, on_change=state.with_hyperparameters(inside=False))
+    hyperparameters_fragment(link)
     if link.shown("sched"):
         schedule_ui.controls(int(st.session_state[state.STEPS]), disabled=link.locked("sched"))
     st.divider()
@@ -64,6 +63,21 @@ def sidebar() -> None:
         )
     if link.shown("reset"):
         st.button(teach.reset_label(), on_click=teach.on_reset, width="stretch", disabled=link.locked("reset"))
+
+
+def hyperparameters(link: Gate) -> None:
+    """The optimizers' expanders in the sidebar, a fragment (``hyperparameters_fragment``): opening or closing one
+    reruns only them; a change of a hyperparameter, the optimizers or the convention reruns them and the results
+    (``state.with_hyperparameters``). They note what the sidebar now shows, so that a run of the results alone
+    compares its view with what the expanders show."""
+    surface, convention = st.session_state[state.SURFACE], st.session_state[state.CONVENTION]
+    run_settings.hyperparam_expanders(
+        state.KEYS, surface, convention, link, on_change=state.with_hyperparameters(inside=True)
+    )
+    state.note_sidebar(state.from_widgets())
+
+
+hyperparameters_fragment = st.fragment(hyperparameters, key=state.HYPERPARAMETERS)
 
 
 def header(scenario: Scenario, surface: landscapes.Surface, grid, warnings: list[str]) -> None:
@@ -107,11 +121,7 @@ def main() -> None:
     key = scenario.surface_key
     grid = compute.surface_grid(key)
     header(scenario, surface, grid, warnings)
-    paths, missing = compute.paths_for(scenario)
-    for note in missing:
-        st.info(note, icon=":material/info:")
-    if not scenario.optimizers:
-        st.info("Pick at least one optimizer in the sidebar to see its path.", icon=":material/arrow_back:")
+    paths, _ = compute.paths_for(scenario)
     if classroom.section(scenario, surface, grid, theme):  # a class poll still open: the runs stay hidden
         share_section(scenario)
         return
@@ -148,12 +158,16 @@ def results(link: Gate, card: bool) -> None:
                 st.rerun()
             state.save(scenario)
             classroom.publish_change(scenario)
+        paths, missing = compute.paths_for(scenario)
+        for note in missing:
+            st.info(note, icon=":material/info:")
+        if not scenario.optimizers:
+            st.info("Pick at least one optimizer in the sidebar to see its path.", icon=":material/arrow_back:")
         if card:
             notes.start_card()
         surface = scenario.landscape()
         grid = compute.surface_grid(scenario.surface_key)
         theme = look.current_theme(scenario.present)
-        paths, _ = compute.paths_for(scenario)
         bands = bands_for(scenario, paths)
         marks = lens.marks(scenario, paths)
         lens.controls(scenario)  # focus, small multiples and the curvature read-out at step k

@@ -40,6 +40,7 @@ SIDEBAR = "pg.sidebar"  # what the sidebar showed at the end of the last whole-p
 RESULTS = "pg.results"  # the key of the results fragment (views/playground/page.py): ``st.rerun(RESULTS)``
 DRAWN = "pg.results_drawn"  # True when the last whole-page run drew the results fragment
 CHANGED = "pg.changed"  # query keys a sidebar widget just changed and shows itself (``results_only``)
+HYPERPARAMETERS = "pg.hyperparameters"  # the key of the optimizers' expanders' fragment in the sidebar
 #: Query keys of settings drawn in the main area only (outside presentation mode): a results-only run may change them.
 MAIN_AREA = frozenset({"focus", "acc", "multi", "curv", "k"})
 param_key, hp_key, open_key, set_start = KEYS.param, KEYS.hp, KEYS.open, KEYS.set_start
@@ -158,28 +159,55 @@ def sidebar_outdated(scenario: Scenario) -> bool:
     return bool(differ)
 
 
+def _partial_rerun_allowed() -> bool:
+    """Whether a widget's change may rerun some fragments only (each costs a fraction of a whole page's run:
+    bench/load/run.py). Not when the page shows more of the change: the share link is open, the header shows a
+    link's warnings, or the last whole-page run did not draw the results fragment (presentation mode, a class poll,
+    a question before the guess). Nor under AppTest, which starts each run with an empty page registry and an empty
+    page, so it cannot show a run of fragments alone (tests/test_load_smoke.py runs them against a real server)."""
+    ss = st.session_state
+    if not ss.get(DRAWN) or ss.get(SHARE) or ss.get(WARNINGS):
+        return False
+    return not config.get_option("global.appTest")
+
+
+def _rerun(fragments: list[str], changed: frozenset[str]) -> bool:
+    """Rerun only ``fragments`` (from a widget callback: raises Streamlit's RerunException); False when Streamlit
+    does not know one of them."""
+    st.session_state[CHANGED] = changed
+    try:
+        st.rerun(fragments)
+    except StreamlitAPIException:  # a fragment is not known to this session (yet)
+        st.session_state.pop(CHANGED, None)
+        return False
+
+
 def results_only(*query_keys: str) -> Callable[[], None]:
-    """The ``on_change`` of a sidebar widget that only shows its own value (of these query keys): its change reruns
-    the results fragment alone, not the whole page (the sidebar, the header and the share link stay as they are),
-    unless the page shows more of it: the share link is open, the header shows a link's warnings, the schedule's
-    preview (which depends on the steps) is open, or the last whole-page run did not draw the results fragment
-    (presentation mode, a class poll, a question before the guess). A rerun of the results alone costs about
-    two thirds of a whole page's (bench/load/run.py)."""
+    """The ``on_change`` of a sidebar widget that shows nothing but its own value (of these query keys): its change
+    reruns the results fragment alone, not the whole page (the sidebar, the header and the share link stay as they
+    are), unless the page shows more of it (``_partial_rerun_allowed``; the schedule's preview shows the steps)."""
     changed = frozenset(query_keys)
 
     def callback() -> None:
-        ss = st.session_state
-        if not ss.get(DRAWN) or ss.get(SHARE) or ss.get(WARNINGS) or config.get_option("global.appTest"):
-            # Streamlit's default: the whole page reruns. (AppTest starts each run with an empty page registry and
-            # an empty page: it cannot show a run of one fragment; tests/test_load_smoke.py runs them for real.)
+        if not _partial_rerun_allowed() or ("steps" in changed and st.session_state.get(schedule_ui.OPEN)):
+            return  # Streamlit's default: the whole page reruns
+        _rerun([RESULTS], changed)
+
+    return callback
+
+
+def with_hyperparameters(inside: bool) -> Callable[[], None]:
+    """The ``on_change`` of a control the optimizers' expanders depend on (the optimizers, the convention) or that
+    sits in them (``inside``: a hyperparameter): its change reruns the expanders' fragment (``HYPERPARAMETERS``,
+    which records what the sidebar then shows) and the results, not the rest of the page, unless the page shows
+    more of it (``_partial_rerun_allowed``). A control inside the expanders' fragment would rerun that fragment
+    alone by default: it asks for the whole page explicitly then."""
+
+    def callback() -> None:
+        if _partial_rerun_allowed() and _rerun([HYPERPARAMETERS, RESULTS], frozenset()):
             return
-        if "steps" in changed and ss.get(schedule_ui.OPEN):
-            return
-        ss[CHANGED] = changed
-        try:
-            st.rerun(RESULTS)
-        except StreamlitAPIException:  # the fragment is not known to this session (yet): the whole page
-            ss.pop(CHANGED, None)
+        if inside:
+            st.rerun()
 
     return callback
 
