@@ -299,16 +299,15 @@ def _finish(surface: Surface, xy: np.ndarray, scales: np.ndarray):
     diverged_at = np.where(diverged, bad.argmax(0), -1)
     points = xy.transpose(0, 2, 1)
     effective_lr = np.where(np.isfinite(scales), scales, 0.0).transpose(0, 2, 1)
-    if diverged.any():
-        # Freeze each diverged run at its last good iterate (index diverged_at - 1).
-        steps = np.arange(xy.shape[0])[:, None]
-        last_good = np.where(diverged, diverged_at - 1, xy.shape[0])
-        keep = np.minimum(steps, last_good)
-        runs = np.arange(xy.shape[2])
-        points = points[keep, runs]
-        loss = loss[keep, runs]
-        effective_lr = np.where((steps[:-1] >= last_good)[..., None], 0.0, effective_lr)
-    return np.ascontiguousarray(points), loss, np.ascontiguousarray(effective_lr), diverged_at
+    points, effective_lr = np.ascontiguousarray(points), np.ascontiguousarray(effective_lr)
+    # Freeze each diverged run at its last good iterate (index diverged_at - 1; a run bad from the start takes its
+    # last row) and zero its effective lr from that update on: run by run, as only a few of a batch diverge.
+    for b in np.flatnonzero(diverged).tolist():
+        last_good = int(diverged_at[b]) - 1
+        points[last_good + 1 :, b] = points[last_good, b].copy()
+        loss[last_good + 1 :, b] = loss[last_good, b]
+        effective_lr[max(last_good, 0) :, b] = 0.0
+    return points, loss, effective_lr, diverged_at
 
 
 def run(

@@ -135,21 +135,24 @@ class _Series:
         if self.cs is not None:
             self.cs.append(c)
 
-    def arrays(self, x_dtype: str) -> dict[str, np.ndarray]:
+    def arrays(self, x_dtype: str | None) -> dict[str, np.ndarray]:
+        """The concatenated arrays; x as ``x_dtype`` (None: x holds steps, as the smallest type that holds them)."""
         sizes = np.array([0] + [len(x) for x in self.xs])
+        x = np.concatenate(self.xs)
         out = {
-            "x": np.concatenate(self.xs).astype(x_dtype),
+            "x": x.astype(x_dtype or _step_dtype(x)),
             "y": np.concatenate(self.ys).astype(np.float32),
             "offsets": np.cumsum(sizes).astype(np.int32),
         }
         if self.cs is not None:
-            out["c"] = np.concatenate(self.cs).astype(_step_dtype(self.cs))
+            steps = np.concatenate(self.cs)
+            out["c"] = steps.astype(_step_dtype(steps))
         return out
 
 
-def _step_dtype(steps: list[np.ndarray]) -> type:
+def _step_dtype(steps: np.ndarray) -> type:
     """The smallest unsigned type that holds every step index (steps travel as integers)."""
-    top = max((int(s.max()) for s in steps if len(s)), default=0)
+    top = int(steps.max()) if len(steps) else 0
     return np.uint16 if top < 2**16 else np.uint32
 
 
@@ -202,7 +205,7 @@ def knob_series(paths: Sequence[PathData], min_value: float | None, charts: Sequ
             ends["x"].append(None if point is None else point[0])
             ends["y"].append(None if point is None else point[1])
         line = _Series(idx, ys, None)
-        out["loss"] = {"series": {f"loss.{name}": line.arrays(_step_dtype(idx))}, "marks": {f"end.{name}": ends}}
+        out["loss"] = {"series": {f"loss.{name}": line.arrays(None)}, "marks": {f"end.{name}": ends}}
     for chart in ("lr", "step"):  # the chart's name is also its traces' uid prefix
         if chart not in charts:
             continue
@@ -211,7 +214,7 @@ def knob_series(paths: Sequence[PathData], min_value: float | None, charts: Sequ
         series = {}
         for axis, suffix in ((0, "x"), (1, "y")):
             idx, ys = _by_stop(per_step, lasts, lambda last: max(last, 0), CURVE_POINTS, axis=axis)
-            series[f"{chart}.{name}.{suffix}"] = _Series(idx, ys, None).arrays(_step_dtype(idx))
+            series[f"{chart}.{name}.{suffix}"] = _Series(idx, ys, None).arrays(None)
         out[chart] = {"series": series, "marks": {}}
     return out
 

@@ -81,12 +81,17 @@ def _quantize(array: np.ndarray, log: bool) -> tuple[np.ndarray, dict[str, Any]]
         with np.errstate(all="ignore"):
             values = np.where(values > 0, np.log10(values), np.nan)
     finite = np.isfinite(values)
+    if finite.all():  # most arrays: no gap to skip
+        lo, hi = float(values.min()), float(values.max())
+        step = (hi - lo) / _LEVELS if hi > lo else 1.0
+        return np.rint((values - lo) / step).astype(np.uint16), {"dtype": Q16, "lo": lo, "step": step, "log": log}
     codes = np.full(values.shape, _GAP, dtype=np.uint16)
     if not finite.any():
         return codes, {"dtype": Q16, "lo": 0.0, "step": 1.0, "log": log}
-    lo, hi = float(values[finite].min()), float(values[finite].max())
+    kept = values[finite]
+    lo, hi = float(kept.min()), float(kept.max())
     step = (hi - lo) / _LEVELS if hi > lo else 1.0
-    codes[finite] = np.rint((values[finite] - lo) / step).astype(np.uint16)
+    codes[finite] = np.rint((kept - lo) / step).astype(np.uint16)
     return codes, {"dtype": Q16, "lo": lo, "step": step, "log": log}
 
 
