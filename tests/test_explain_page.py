@@ -64,6 +64,20 @@ def test_the_first_screen_makes_the_point_and_says_so():
     assert float(table.loc["RMSProp"].iloc[0]) < float(table.loc["SGD"].iloc[0])
 
 
+def test_the_start_card_names_the_view_a_link_opened():
+    """The card's steps follow the link: the optimizer in focus is the one to drag, and only the bowl is "this
+    bowl" (a plain link to another surface points the student to the bowl for SGD's dilemma)."""
+    first = notes.start_text(Scenario.default("bowl").with_changes(optimizers=("sgd", "rmsprop")))
+    assert "Drag RMSProp's learning rate" in first and "Compare it with SGD: on this bowl" in first
+    other = Scenario.default("rosenbrock").with_changes(optimizers=("sgd", "adam"), focus="adam")
+    text = notes.start_text(other)
+    assert "Drag Adam's learning rate" in text and "this bowl" not in text and "the ill-conditioned bowl" in text
+    assert "Compare it with SGD" in text
+    assert "Add SGD" in notes.start_text(other.with_changes(optimizers=("adam",)))
+    assert "Drag SGD's learning rate η" in (sgd := notes.start_text(other.with_changes(focus="sgd")))
+    assert "Add RMSProp" in sgd
+
+
 def test_the_start_card_can_be_dismissed_and_a_teacher_link_has_none():
     at = open_app()
     at.button(key="pg.start.dismiss").click().run()

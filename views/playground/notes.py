@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import optim
 from analysis.events import Event
 from views.common import lesson_index
 from views.common.links import PAGES
@@ -57,16 +58,26 @@ def notes_section(scenario: Scenario) -> None:
                 lesson_link(event.lesson, f"Why? {lesson_index.label(event.lesson).split(':')[0]}")
 
 
-def start_card() -> None:
+def start_text(scenario: Scenario) -> str:
+    """The first-visit card's three steps, for the view a link opened: the optimizer in focus is the one whose
+    sliders sit beside the map, and the bowl is where SGD's dilemma shows (the first screen's surface)."""
+    focus = optim.get(scenario.focused).label if scenario.focused else "RMSProp"
+    where = "on this bowl" if scenario.surface == "bowl" else "on the ill-conditioned bowl (the first surface)"
+    other = "rmsprop" if scenario.focused == "sgd" else "sgd"  # SGD's dilemma against a per-axis step size
+    compare = f"{'Compare it with' if other in scenario.optimizers else 'Add'} {optim.get(other).label}"
+    return (
+        f"**Start here.** 1. Drag {focus}'s learning rate η beside the map and watch its path bend. "
+        f"2. {compare}: {where} no single learning rate suits both the steep and the shallow axis. "
+        "3. Read why in lesson 2, *RMSProp's idea: a step size per axis*."
+    )
+
+
+def start_card(scenario: Scenario) -> None:
     """A first-visit card with three steps (until the student dismisses it, for the session)."""
     if st.session_state.get(DISMISSED):
         return
     with st.container(border=True):
-        st.markdown(
-            "**Start here.** 1. Drag RMSProp's learning rate η beside the map and watch its path bend. "
-            "2. Compare it with SGD: on this bowl no single learning rate suits both the steep and the shallow "
-            "axis. 3. Read why in lesson 2, *RMSProp's idea: a step size per axis*."
-        )
+        st.markdown(start_text(scenario))
         with st.container(horizontal=True, vertical_alignment="center"):
             lesson_link("rmsprop-idea", "Open lesson 2")
             st.button("Got it", key="pg.start.dismiss", on_click=st.session_state.update, args=({DISMISSED: True},))

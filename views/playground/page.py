@@ -164,7 +164,7 @@ def results(link: Gate, card: bool) -> None:
         if not scenario.optimizers:
             st.info("Pick at least one optimizer in the sidebar to see its path.", icon=":material/arrow_back:")
         if card:
-            notes.start_card()
+            notes.start_card(scenario)
         surface = scenario.landscape()
         grid = compute.surface_grid(scenario.surface_key)
         theme = look.current_theme(scenario.present)
