@@ -822,24 +822,37 @@ DETECTORS: tuple[Callable[[Scene], list[Event]], ...] = (
 )
 
 
+#: The detectors that read each run on its own (the others compare the view's runs). Each kind of note comes from
+#: one detector, so a view's notes are its runs' own notes and the comparisons' (``in_order``): a page can keep
+#: each run's notes while another run of the view changes.
+PER_RUN = (divergence, unbounded, hovering, overshoot, eps_dominance, oscillation, stall, saddle)
+ACROSS = tuple(d for d in DETECTORS if d not in PER_RUN)
+
+
 def detect(
     runs: Sequence[RunRecord],
     surface: landscapes.Surface,
     tol: float = 1e-6,
     terms: Mapping[str, DenominatorTerms | None] | None = None,
+    detectors: Sequence[Callable[[Scene], list[Event]]] = DETECTORS,
 ) -> list[Event]:
     """Every note for the view's runs, at most one per (optimizer, kind), ordered by step.
 
     ``terms`` may hold the denominator terms already computed for the view (by optimizer name); missing ones
-    are computed."""
+    are computed. ``detectors``: only these (``PER_RUN`` or ``ACROSS``)."""
     scene = Scene(tuple(runs), surface, tol, dict(terms or {}))
-    order = {run.optimizer: i for i, run in enumerate(runs)}
     seen: set[tuple[str, str]] = set()
     events: list[Event] = []
     with np.errstate(all="ignore"):
-        for detector in DETECTORS:
+        for detector in detectors:
             for event in detector(scene):
                 if (event.optimizer, event.kind) not in seen:
                     seen.add((event.optimizer, event.kind))
                     events.append(event)
+    return in_order(events, [run.optimizer for run in runs])
+
+
+def in_order(events: Sequence[Event], optimizers: Sequence[str]) -> list[Event]:
+    """Notes in the order a view lists them: by step, then kind, then the optimizer's place in the view."""
+    order = {name: i for i, name in enumerate(optimizers)}
     return sorted(events, key=lambda e: (e.step, _ORDER[e.kind], order.get(e.optimizer, 0)))

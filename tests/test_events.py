@@ -385,3 +385,22 @@ def test_precomputed_terms_give_the_same_notes():
 def test_numbers_are_written_for_students():
     assert [E.num(v) for v in (2e-35, 0.019, 1.7e33, 1234.5, -0.5)] == ["2e-35", "0.019", "1.7e33", "1.2e3", "-0.5"]
     assert E.num(math.inf) == "∞" and E.num(math.nan) == "undefined"
+
+
+def test_a_views_notes_are_its_runs_own_notes_and_their_comparisons():
+    """The Playground keeps each run's own notes (``PER_RUN`` detectors, views/playground/compute.run_events) and
+    adds the comparisons (``ACROSS``): the notes, their order and their numbers are exactly ``detect``'s over the
+    view, in every surface's default view and every lesson view, in every convention, with every optimizer."""
+    from views.playground import compute
+
+    assert set(E.PER_RUN) | set(E.ACROSS) == set(E.DETECTORS) and not set(E.PER_RUN) & set(E.ACROSS)
+    compared = 0
+    for convention in optim.CONVENTIONS:
+        for view in DEFAULT_AND_LESSON_VIEWS:
+            view = view.with_changes(convention=convention)
+            specs = tuple(view.run_spec(name) for name in view.optimizers)
+            runs, surface = records(view)
+            whole = detect(runs, surface, view.tol)
+            assert list(compute.events(specs, view.tol)) == whole, (convention, view)
+            compared += len(whole)
+    assert compared > 100

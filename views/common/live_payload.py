@@ -81,7 +81,7 @@ def _quantize(array: np.ndarray, log: bool) -> tuple[np.ndarray, dict[str, Any]]
         with np.errstate(all="ignore"):
             values = np.where(values > 0, np.log10(values), np.nan)
     finite = np.isfinite(values)
-    if finite.all():  # most arrays: no gap to skip
+    if values.size and finite.all():  # most arrays: no gap to skip
         lo, hi = float(values.min()), float(values.max())
         step = (hi - lo) / _LEVELS if hi > lo else 1.0
         return np.rint((values - lo) / step).astype(np.uint16), {"dtype": Q16, "lo": lo, "step": step, "log": log}

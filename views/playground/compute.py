@@ -15,7 +15,7 @@ import streamlit as st
 
 import optim
 from analysis import seed_bands
-from analysis.events import Event, RunRecord, detect
+from analysis.events import ACROSS, PER_RUN, Event, RunRecord, detect, in_order
 from analysis.seed_bands import SeedBand
 from optim.denominator import DenominatorTerms, denominator_terms
 from optim.history import AccumulatorHistory
@@ -115,30 +115,42 @@ def accumulators(spec: RunSpec) -> AccumulatorHistory | None:
 
 @functools.lru_cache(maxsize=512)  # one entry per view: a class of 100 makes ~250 new views while a student thinks
 def events(specs: tuple[RunSpec, ...], tol: float) -> tuple[Event, ...]:
-    """What happened in the view's runs ("what happened" notes), from the cached runs and eps terms."""
-    records, terms = [], {}
-    for spec in specs:
-        path = run_path(spec)
-        if isinstance(path, str):
-            continue
-        records.append(
-            RunRecord(
-                spec.optimizer,
-                spec.hyperparams(),
-                spec.convention,
-                path.xy,
-                path.loss,
-                path.effective_lr,
-                path.diverged_at,
-                spec.schedule,
-                spec.noise,
-                spec.seed,
-            )
-        )
-        terms[spec.optimizer] = eps_terms(spec)
+    """What happened in the view's runs ("what happened" notes), from the cached runs and eps terms: each run's own
+    notes (``run_events``, kept while another run of the view changes) and the comparisons between them."""
+    records = [r for r in (_record(spec) for spec in specs) if r is not None]
     if not records:
         return ()
-    return tuple(detect(records, specs[0].surface(), tol, terms))
+    own = [e for spec in specs for e in run_events(spec, tol)]
+    terms = {spec.optimizer: eps_terms(spec) for spec in specs}
+    across = detect(records, specs[0].surface(), tol, terms, detectors=ACROSS)
+    return tuple(in_order(own + across, [r.optimizer for r in records]))
+
+
+@functools.lru_cache(maxsize=1024)  # one entry per run, as run_path: a slider move changes one of a view's runs
+def run_events(spec: RunSpec, tol: float) -> tuple[Event, ...]:
+    """The notes one run gives on its own (``analysis.events.PER_RUN``)."""
+    record = _record(spec)
+    if record is None:
+        return ()
+    return tuple(detect([record], spec.surface(), tol, {spec.optimizer: eps_terms(spec)}, detectors=PER_RUN))
+
+
+def _record(spec: RunSpec) -> RunRecord | None:
+    path = run_path(spec)
+    if isinstance(path, str):
+        return None
+    return RunRecord(
+        spec.optimizer,
+        spec.hyperparams(),
+        spec.convention,
+        path.xy,
+        path.loss,
+        path.effective_lr,
+        path.diverged_at,
+        spec.schedule,
+        spec.noise,
+        spec.seed,
+    )
 
 
 @dataclass(frozen=True)
