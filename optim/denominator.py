@@ -28,7 +28,7 @@ from ._ops import power, sqrt
 from .base import Optimizer
 from .registry import get
 from .replay import replay
-from .runner import Trajectory, _expand, _make_noise, _resolve
+from .runner import Trajectory, _expand, _make_noise, _resolve, run_many
 
 Placement = Literal["outside", "inside"]
 #: state after a step, hyperparameters, form -> the accumulator term (2, B)
@@ -144,8 +144,20 @@ def denominator_terms(
     steps, batch = points.shape[0] - 1, points.shape[1]
     values = _expand(values, batch)
     source = _make_noise(noise, seed, steps, batch)
-    out, _ = replay(opt, form, values, surface, points, lambda state, hp, form: (read(state, hp, form),), source)
-    out = out[:, 0]  # (steps, 2, B)
+    out, _ = replay(opt, form, values, surface, points, _one(read), source)
+    return _terms(out[:, 0], values, diverged_at, single, placement, symbol)
+
+
+def _one(read: Callable) -> Callable:
+    """``read`` as a replay reader (a sequence of the values to record)."""
+    return lambda state, hp, form: (read(state, hp, form),)
+
+
+def _terms(
+    out: np.ndarray, values: dict[str, Any], diverged_at, single: bool, placement: str, symbol: str
+) -> DenominatorTerms:
+    """The terms from the accumulator term read after each update, ``out`` of shape (steps, 2, B)."""
+    steps, batch = out.shape[0], out.shape[2]
     accumulator = out.transpose(0, 2, 1)
     stopped = np.broadcast_to(-1 if diverged_at is None else np.asarray(diverged_at), (batch,))
     last_good = np.where(stopped >= 0, stopped - 1, steps)
@@ -156,6 +168,31 @@ def denominator_terms(
     if single:
         accumulator, eps = accumulator[:, 0], eps[:, 0]
     return DenominatorTerms(np.ascontiguousarray(accumulator), eps, placement, symbol)
+
+
+def run_with_terms(
+    optimizer: str | Optimizer,
+    landscape: str | landscapes.Surface,
+    start: object = None,
+    steps: int = 200,
+    convention: str = "pytorch",
+    noise: float = 0.0,
+    seed: int = 0,
+    schedule: Any = None,
+    **hp: Any,
+) -> tuple[Trajectory, DenominatorTerms | None]:
+    """``run`` (one run) and its ``denominator_terms``, read while the run steps when it steps in Python floats
+    (the same numbers as replaying it afterwards, at a fraction of the cost), else replayed."""
+    opt, form, values = _resolve(optimizer, convention, hp)
+    found = _reader(opt, form, values)
+    read = None if found is None else _one(found[0])
+    traj = run_many([(opt, hp)], landscape, start, steps, convention, noise, seed, schedule, read=read)[0]
+    if found is None:
+        return traj, None
+    if traj.read is None or np.ndim(traj.xy) != 2:
+        return traj, denominator_terms(opt, landscape, traj.xy, convention, noise, seed, traj.diverged_at, **hp)
+    values = _expand(values, 1)
+    return traj, _terms(traj.read[:, 0][..., None], values, traj.diverged_at, True, found[1], found[2])
 
 
 def trajectory_terms(

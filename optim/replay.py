@@ -10,7 +10,7 @@ back to arrays where floats differ from NumPy (a division by zero), as ``run`` d
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -18,10 +18,7 @@ import numpy as np
 import landscapes
 
 from .base import Optimizer
-from .runner import _at_step, _Noise
-
-#: (state, hyperparameters of the update, form) -> the values to record, floats or (2, B) arrays each.
-Reader = Callable[[Any, dict[str, Any], Any], Sequence[Any]]
+from .runner import Reader, _at_step, _Noise
 
 
 def replay(

@@ -9,7 +9,7 @@ point and reported in ``diverged_at`` (the index of the first bad iterate).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,9 @@ from landscapes import Surface
 from .base import Optimizer
 from .registry import get
 from .schedules import Schedule, coerce
+
+#: (state, hyperparameters of the update, form) -> the values to record, floats or (2, B) arrays each.
+Reader = Callable[[Any, dict[str, Any], Any], Sequence[Any]]
 
 #: Largest number of steps a run or sweep accepts.
 MAX_STEPS = 1_000_000
@@ -42,6 +45,9 @@ class Trajectory:
     convention: str = "pytorch"
     hp: Mapping[str, Any] = field(default_factory=dict)
     schedule: Schedule | None = None  # None: constant learning rate
+    # With run_many(read=...): what ``read`` returned after each update, (steps, n, 2), NaN after the run stopped;
+    # only for a single run stepped in Python floats (None otherwise: replay the run, optim.replay).
+    read: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -233,6 +239,7 @@ def _simulate_floats(
     steps: int,
     noise: _Noise | None,
     factors: list[float] | None = None,
+    read: Reader | None = None,
 ):
     """``_simulate`` for runs of one configuration each, stepped in Python floats one axis at a time.
 
@@ -240,7 +247,8 @@ def _simulate_floats(
     the same IEEE results as arrays (``_ops``), so this returns exactly what ``_simulate`` would, 2-4x
     faster. A run stops being stepped once its iterate leaves the box (``_finish`` freezes it there
     anyway). Raises ArithmeticError or ValueError where Python floats differ from NumPy (a division by
-    zero, an overflowing power); the caller then uses ``_simulate``.
+    zero, an overflowing power); the caller then uses ``_simulate``. With ``read``, also returns what it read
+    of each state after each update (as ``optim.replay`` would along the returned path), (steps, n, 2, runs).
     """
     pair = surface.grad_pair
     (x_low, x_high), (y_low, y_high) = surface.bounds
@@ -251,11 +259,14 @@ def _simulate_floats(
         shifts = [(std * zx, std * zy) for zx, zy in noise.table[:steps, :, 0].tolist()]
     xy = np.empty((steps + 1, 2, len(groups)))
     scales = np.empty((steps, 2, len(groups)))
+    recorded = []
     for i, group in enumerate(groups):
         init, update, form, hp = group.optimizer.init, group.optimizer.update, group.form, group.hp
         x, y = (float(v) for v in start[:, i])
         state_x, state_y = init(x, hp, form), init(y, hp, form)
         xs, ys, lr_x, lr_y = [x], [y], [], []
+        read_x: list = []
+        read_y: list = []
         for k in range(steps):
             gx, gy = pair(x, y)
             if shifts is not None:
@@ -263,6 +274,9 @@ def _simulate_floats(
             hp_k = hp if factors is None else _at_step(hp, factors[k])
             dx, state_x, scale_x = update(gx, state_x, hp_k, form)
             dy, state_y, scale_y = update(gy, state_y, hp_k, form)
+            if read is not None:
+                read_x.append(tuple(read(state_x, hp_k, form)))
+                read_y.append(tuple(read(state_y, hp_k, form)))
             x, y = x + dx, y + dy
             xs.append(x)
             ys.append(y)
@@ -275,7 +289,20 @@ def _simulate_floats(
         xy[done:, :, i] = xy[done - 1, :, i]  # past the box: frozen by _finish
         scales[: done - 1, 0, i], scales[: done - 1, 1, i] = lr_x, lr_y
         scales[done - 1 :, :, i] = 0.0
-    return xy, scales
+        if read is not None:
+            recorded.append(_padded([read_x, read_y], steps))
+    return xy, scales, (np.stack(recorded, axis=-1) if read is not None else None)
+
+
+def _padded(per_axis: list[list[tuple]], steps: int) -> np.ndarray:
+    """What was read after each update of one run, per axis, as (steps, n, 2): NaN after the run stopped."""
+    taken = len(per_axis[0])
+    width = len(per_axis[0][0]) if taken else 1
+    out = np.full((steps, width, 2), np.nan)
+    for axis, rows in enumerate(per_axis):
+        if taken:
+            out[:taken, :, axis] = np.array(rows, dtype=float).reshape(taken, width)
+    return out
 
 
 def _one_config_each(groups: list[_Group], surface: Surface, batch: int, noise: _Noise | None) -> bool:
@@ -341,12 +368,14 @@ def run_many(
     noise: float | np.ndarray = 0.0,
     seed: int | np.ndarray = 0,
     schedule: Schedule | str | Mapping[str, Any] | None = None,
+    read: Reader | None = None,
 ) -> list[Trajectory]:
     """Run several (optimizer, hyperparameters) entries from the same start(s) in one pass.
 
     The gradient of every run is evaluated in one call per step; each optimizer updates its own
     rows. All entries see the same noise sequence and the same learning-rate ``schedule``.
-    Returns one Trajectory per entry.
+    Returns one Trajectory per entry. ``read`` (a function of an optimizer's state after an update, as
+    ``optim.replay`` takes) is recorded in ``Trajectory.read`` when the runs step in Python floats.
     """
     surface = landscapes.get(landscape)
     steps = _check_steps(steps)
@@ -365,10 +394,10 @@ def run_many(
     start_all = np.concatenate(starts).T.copy()
     noise_source = _make_noise(noise, seed, steps, batch, repeat=len(groups))
     factors = _lr_factors(schedule, steps)
-    xy = None
+    xy = recorded = None
     if _one_config_each(groups, surface, batch, noise_source):
         with np.errstate(all="ignore"), contextlib.suppress(ArithmeticError, ValueError):
-            xy, scales = _simulate_floats(groups, surface, start_all, steps, noise_source, factors)
+            xy, scales, recorded = _simulate_floats(groups, surface, start_all, steps, noise_source, factors, read)
     if xy is None:
         xy, scales = _simulate(groups, surface, start_all, steps, noise_source, factors)
     points_out, loss, effective_lr, diverged_at = _finish(surface, xy, scales)
@@ -388,7 +417,8 @@ def run_many(
         if not batched:
             traj_xy, traj_loss, traj_lr = traj_xy[:, 0], traj_loss[:, 0], traj_lr[:, 0]
             traj_div = None if traj_div[0] < 0 else int(traj_div[0])
-        results.append(Trajectory(traj_xy, traj_loss, traj_lr, traj_div, opt.name, convention, values, schedule))
+        own = None if recorded is None else recorded[..., rows][..., 0]  # floats: one run per group
+        results.append(Trajectory(traj_xy, traj_loss, traj_lr, traj_div, opt.name, convention, values, schedule, own))
     return results
 
 

@@ -139,3 +139,33 @@ def test_a_learning_rate_schedule_changes_the_path_not_the_recipe(name):
     if name == "adam":
         under_root = under_root * (1 - 0.999**detail.count)
     np.testing.assert_allclose(under_root, detail.state_after[field], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("name", "conv", "extra"), CASES)
+@pytest.mark.parametrize("surface", ["rosenbrock", "saddle"])
+def test_terms_read_while_the_run_steps_are_the_replayed_ones(name, conv, extra, surface):
+    """``run_with_terms`` reads the denominator's terms while the run steps (the Playground's runs): the run is
+    exactly ``run``'s, and the terms exactly ``denominator_terms``' replay of it, with noise and a schedule, for
+    runs that stay, diverge (lr 50) or leave the box."""
+    from optim.denominator import run_with_terms
+
+    land = landscapes.get(surface)
+    for noise, schedule, lr in [(0.0, None, 0.01), (NOISE, "cosine", 0.01), (0.0, None, 50.0), (NOISE, None, 3.0)]:
+        hp = {**extra, "lr": lr}
+        traj, terms = run_with_terms(name, land, None, STEPS * 3, conv, noise, SEED, schedule, **hp)
+        assert traj.read is not None  # read while stepping, not replayed
+        ref = optim.run(name, land, None, STEPS * 3, conv, noise, SEED, schedule=schedule, **hp)
+        assert np.array_equal(traj.xy, ref.xy, equal_nan=True) and traj.diverged_at == ref.diverged_at
+        want = denominator_terms(name, land, ref.xy, conv, noise, SEED, ref.diverged_at, **hp)
+        assert np.array_equal(terms.accumulator, want.accumulator, equal_nan=True)
+        assert np.array_equal(terms.eps, want.eps) and (terms.placement, terms.symbol) == (want.placement, want.symbol)
+
+
+def test_terms_of_a_rule_without_eps_are_none_and_a_batched_run_replays():
+    from optim.denominator import run_with_terms
+
+    traj, terms = run_with_terms("sgd", "bowl", None, 30)
+    assert terms is None and traj.read is None
+    traj, terms = run_with_terms("rmsprop", "bowl", np.array([[0.5, 0.5], [1.0, -1.0]]), 30)  # two runs: arrays
+    want = denominator_terms("rmsprop", "bowl", traj.xy, "pytorch", 0.0, 0, traj.diverged_at)
+    assert traj.read is None and np.array_equal(terms.accumulator, want.accumulator, equal_nan=True)

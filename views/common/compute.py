@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import optim
+from optim.denominator import DenominatorTerms
 from views.common import knobs, live_payload
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from views.common.scenario import Scenario
@@ -37,6 +38,7 @@ __all__ = [
     "paths_for",
     "read_only",
     "run_path",
+    "run_terms",
     "surface_grid",
     "surface_of",
 ]
@@ -68,15 +70,28 @@ def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 
 # 1024: a class of 100 asks for a few hundred new runs while one student thinks (12 KB for 300 steps; bounded by
 # count, so long runs weigh more: 512 evicted a student's runs under load, 2048 of 10 000-step runs would be 0.8 GB).
-@functools.lru_cache(maxsize=1024)
 def run_path(spec: RunSpec) -> PathData | str:
     """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
+    return _run(spec)[0]
+
+
+def run_terms(spec: RunSpec) -> DenominatorTerms | None:
+    """The denominator's terms along ``run_path(spec)`` (None: no eps denominator, or it cannot run)."""
+    return _run(spec)[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _run(spec: RunSpec) -> tuple[PathData | str, DenominatorTerms | None]:
+    # The terms are read while the run steps (RunSpec.run_with_terms): replaying a run for them cost as much as
+    # the run itself, for every new run of an adaptive optimizer (~1 ms at 300 steps).
     try:
-        traj = spec.run()
+        traj, terms = spec.run_with_terms()
     except ValueError as error:
-        return str(error)
+        return str(error), None
     arrays = read_only(traj.xy, traj.loss, traj.effective_lr)
-    return PathData(spec.optimizer, optim.get(spec.optimizer).label, *arrays, traj.diverged_at)
+    if terms is not None:
+        read_only(terms.accumulator, terms.eps)
+    return PathData(spec.optimizer, optim.get(spec.optimizer).label, *arrays, traj.diverged_at), terms
 
 
 def paths_for(scenario: Scenario) -> tuple[list[PathData], list[str]]:

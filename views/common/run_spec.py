@@ -11,6 +11,7 @@ from typing import Any
 
 import landscapes
 import optim
+from optim.denominator import DenominatorTerms, run_with_terms
 
 Items = tuple[tuple[str, Any], ...]
 #: (surface name, its sorted parameter items). A custom surface's items hold its formula:
@@ -82,5 +83,22 @@ class RunSpec:
             self.noise,
             self.seed,
             schedule=self.schedule,
+            **self.hyperparams(),
+        )
+
+    def run_with_terms(self) -> tuple[optim.Trajectory, DenominatorTerms | None]:
+        """The trajectory and its denominator's terms (``optim.denominator.run_with_terms``: read while the run
+        steps, where it can). Raises ValueError when it cannot run."""
+        if self.start is None:
+            raise ValueError("a RunSpec without a start describes a grid of starts, not one run")
+        return run_with_terms(
+            self.optimizer,
+            self.surface(),
+            self.start,
+            self.steps,
+            self.convention,
+            self.noise,
+            self.seed,
+            self.schedule,
             **self.hyperparams(),
         )

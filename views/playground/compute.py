@@ -17,9 +17,9 @@ import optim
 from analysis import seed_bands
 from analysis.events import ACROSS, PER_RUN, Event, RunRecord, detect, in_order
 from analysis.seed_bands import SeedBand
-from optim.denominator import DenominatorTerms, denominator_terms
+from optim.denominator import DenominatorTerms
 from optim.history import AccumulatorHistory
-from views.common.compute import read_only, run_path
+from views.common.compute import read_only, run_path, run_terms
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
 from views.playground import report
 from viz.multiples import panel_background
@@ -62,30 +62,9 @@ def seed_band(spec: RunSpec, count: int) -> SeedBand | str:
         return str(error)
 
 
-# As many as run_path keeps warm: with 256 a class of 100 (three optimizers each) evicted them between two
-# interactions of a student (bench/load/run.py: 21 % misses against run_path's 12 %).
-@functools.lru_cache(maxsize=1024)  # see views/common/compute.py: hit on every rerun, so not st.cache_data
 def eps_terms(spec: RunSpec) -> DenominatorTerms | None:
-    """The denominator terms along the drawn path of this run (replaying ``run_path``'s cached result)."""
-    path = run_path(spec)
-    if isinstance(path, str):
-        return None
-    try:
-        terms = denominator_terms(
-            spec.optimizer,
-            spec.surface(),
-            path.xy,
-            spec.convention,
-            spec.noise,
-            spec.seed,
-            path.diverged_at,
-            **spec.hyperparams(),
-        )
-    except ValueError:
-        return None
-    if terms is not None:
-        read_only(terms.accumulator, terms.eps)
-    return terms
+    """The denominator terms along the drawn path of this run (read while ``run_path``'s run stepped)."""
+    return run_terms(spec)
 
 
 @functools.lru_cache(maxsize=128)  # hit on every rerun (see eps_terms)
