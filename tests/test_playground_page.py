@@ -130,6 +130,18 @@ def test_junk_urls_give_the_nearest_valid_view_and_a_warning(query, expect):
     assert any(expect.lower() in w.value.lower() for w in at.warning), [w.value for w in at.warning]
 
 
+def test_a_links_warning_goes_once_the_view_is_changed_and_stays_gone():
+    """The header warns about the link until the student changes the view; a later run that changes nothing (an
+    expander opened, a tab) does not bring the warning back."""
+    at = open_app({"steps": "abc"})
+    assert at.warning
+    at.select_slider(key="pg.steps").set_value(500).run()
+    assert_healthy(at)
+    assert not at.warning
+    at.run()
+    assert not at.warning
+
+
 def test_unknown_keys_of_streamlit_itself_are_not_warned_about():
     at = open_app({"embed": "true", "embed_options": "light_theme"})
     assert_healthy(at)
