@@ -203,6 +203,27 @@ def test_the_optimizers_and_their_expanders_rerun_only_the_expanders_and_the_res
     assert "pg.open.adagrad" not in removed.widgets and "adagrad" not in load._query_dict(removed.query_string)["opt"]
 
 
+async def _hyperparameter_with_share_open(url: str) -> tuple[RunResult, float]:
+    async with Session(url, load.DEFAULT_LINK) as session:
+        await session.run()
+        for key in ("pg.share", "pg.open.rmsprop"):
+            widget = session.widget(key)
+            await session.run(widgets=[session.set_expander(key, True)], fragment_id=widget.fragment_id or None)
+        slider = session.widget("pg.hp.rmsprop.lr")
+        option = slider.options[slider.options.index("0.005") + 2]
+        state = session.set_select_slider("pg.hp.rmsprop.lr", option)
+        return await session.run(widgets=[state], fragment_id=slider.fragment_id, auto=False), float(option)
+
+
+def test_a_hyperparameter_reruns_the_whole_page_while_the_share_link_shows_it(server):
+    """A hyperparameter's slider sits in the expanders' fragment, which alone would rerun by default: with the
+    share link open (it shows the value too) its callback asks for the whole page instead."""
+    _, url = server
+    result, value = _run_async(_hyperparameter_with_share_open(url))
+    assert result.ok and not result.partial and "pg.steps" in result.widgets
+    assert float(load._query_dict(load.share_query(result))["rmsprop.lr"]) == value
+
+
 def test_smoke_command_line(server):
     proc, url = server
     done = subprocess.run(
