@@ -68,8 +68,6 @@ def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return arrays
 
 
-# 1024: a class of 100 asks for a few hundred new runs while one student thinks (12 KB for 300 steps; bounded by
-# count, so long runs weigh more: 512 evicted a student's runs under load, 2048 of 10 000-step runs would be 0.8 GB).
 def run_path(spec: RunSpec) -> PathData | str:
     """One optimizer's trajectory, or the reason it cannot run (e.g. the framework lacks it)."""
     return _run(spec)[0]
@@ -80,6 +78,8 @@ def run_terms(spec: RunSpec) -> DenominatorTerms | None:
     return _run(spec)[1]
 
 
+# 1024: a class of 100 asks for a few hundred new runs while one student thinks (12 KB for 300 steps; bounded by
+# count, so long runs weigh more: 512 evicted a student's runs under load, 2048 of 10 000-step runs would be 0.8 GB).
 @functools.lru_cache(maxsize=1024)
 def _run(spec: RunSpec) -> tuple[PathData | str, DenominatorTerms | None]:
     # The terms are read while the run steps (RunSpec.run_with_terms): replaying a run for them cost as much as

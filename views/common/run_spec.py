@@ -6,6 +6,7 @@ Pure, no Streamlit. Every page builds its runs from a RunSpec (``Scenario.run_sp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -72,9 +73,17 @@ class RunSpec:
 
     def run(self) -> optim.Trajectory:
         """The trajectory. Raises ValueError when it cannot run (e.g. the framework lacks the optimizer)."""
+        return self._call(optim.run)
+
+    def run_with_terms(self) -> tuple[optim.Trajectory, DenominatorTerms | None]:
+        """The trajectory and its denominator's terms (``optim.denominator.run_with_terms``: read while the run
+        steps, where it can). Raises ValueError when it cannot run."""
+        return self._call(run_with_terms)
+
+    def _call(self, runner: Callable[..., Any]) -> Any:
         if self.start is None:
             raise ValueError("a RunSpec without a start describes a grid of starts, not one run")
-        return optim.run(
+        return runner(
             self.optimizer,
             self.surface(),
             self.start,
@@ -83,22 +92,5 @@ class RunSpec:
             self.noise,
             self.seed,
             schedule=self.schedule,
-            **self.hyperparams(),
-        )
-
-    def run_with_terms(self) -> tuple[optim.Trajectory, DenominatorTerms | None]:
-        """The trajectory and its denominator's terms (``optim.denominator.run_with_terms``: read while the run
-        steps, where it can). Raises ValueError when it cannot run."""
-        if self.start is None:
-            raise ValueError("a RunSpec without a start describes a grid of starts, not one run")
-        return run_with_terms(
-            self.optimizer,
-            self.surface(),
-            self.start,
-            self.steps,
-            self.convention,
-            self.noise,
-            self.seed,
-            self.schedule,
             **self.hyperparams(),
         )

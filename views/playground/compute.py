@@ -17,7 +17,6 @@ import optim
 from analysis import seed_bands
 from analysis.events import ACROSS, PER_RUN, Event, RunRecord, detect, in_order
 from analysis.seed_bands import SeedBand
-from optim.denominator import DenominatorTerms
 from optim.history import AccumulatorHistory
 from views.common.compute import read_only, run_path, run_terms
 from views.common.run_spec import RunSpec, SurfaceKey, surface_of
@@ -62,12 +61,11 @@ def seed_band(spec: RunSpec, count: int) -> SeedBand | str:
         return str(error)
 
 
-def eps_terms(spec: RunSpec) -> DenominatorTerms | None:
-    """The denominator terms along the drawn path of this run (read while ``run_path``'s run stepped)."""
-    return run_terms(spec)
+#: The denominator terms along the drawn path of a run (read while ``run_path``'s run stepped).
+eps_terms = run_terms
 
 
-@functools.lru_cache(maxsize=128)  # hit on every rerun (see eps_terms)
+@functools.lru_cache(maxsize=128)  # hit on every rerun (see views/common/compute.py)
 def accumulators(spec: RunSpec) -> AccumulatorHistory | None:
     """Each accumulator of the run per axis over the steps, and g_t² (None for optimizers without one)."""
     path = run_path(spec)
